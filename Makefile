@@ -1,0 +1,77 @@
+# Stem Cells to Blood: build the book and run the tests in a local virtual environment.
+#   make book   create .venv if needed, install requirements, build _build/html strictly
+#   make test   make book, make sure Chromium is installed, run pytest
+#   make lint   ruff check + ruff format --check
+#   make clean  remove build output and caches (keeps .venv); make distclean also removes .venv
+
+ifndef PYTHON
+PYTHON := $(shell command -v python3.11 2>/dev/null || command -v python3)
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HTML := _build/html
+
+# Strict build: every Sphinx warning (including nitpicky missing references) is an error;
+# --keep-going reports all of them before failing; --all re-reads every page so warnings from
+# unchanged pages are not hidden by Sphinx's incremental build. A failing notebook cell fails
+# the build through `execute: raise_on_error` in _config.yml. tests/test_book.py reads these
+# flags with `make print-build-flags`, so this line is the single source of truth.
+BUILD_FLAGS := --all --warningiserror --nitpick --keep-going
+
+# Executed notebooks are cached in _build/.jupyter_cache, keyed by their code. The cache is
+# wiped whenever a file under hemomodels/ or the installed requirements change (after deleting
+# a module without touching any other file, run `make clean`).
+EXEC_CACHE := _build/.jupyter_cache
+EXEC_CACHE_STAMP := _build/.jupyter_cache.stamp
+PACKAGE_FILES := $(shell find hemomodels -type f -not -path '*/__pycache__/*' 2>/dev/null)
+
+# Run everything with the virtual environment first on PATH (the notebook kernel is `python`).
+export PATH := $(abspath $(BIN)):$(PATH)
+export VIRTUAL_ENV := $(abspath $(VENV))
+
+.PHONY: book test lint clean distclean venv chromium print-build-flags
+
+book: $(INSTALLED) $(EXEC_CACHE_STAMP)
+	jupyter-book build . $(BUILD_FLAGS)
+	@echo "Book built: $(abspath $(HTML)/index.html)"
+
+test: book chromium
+	python -m pytest
+
+lint: $(INSTALLED)
+	ruff check hemomodels tests book/_ext
+	ruff format --check hemomodels tests book/_ext
+
+venv: $(INSTALLED)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the requirements change. The package itself is installed editable, so
+# edits to hemomodels/ need no re-install (Binder installs it from the "." in requirements.txt).
+$(INSTALLED): requirements.txt pyproject.toml | $(BIN)/python
+	python -m pip install --disable-pip-version-check -r requirements.txt
+	python -m pip install --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(EXEC_CACHE_STAMP): $(INSTALLED) $(PACKAGE_FILES)
+	rm -rf $(EXEC_CACHE)
+	mkdir -p $(dir $@)
+	touch $@
+
+# Headless Chromium for the browser tests (Debian package; run as root).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		apt-get update && apt-get install -y chromium; \
+	fi
+
+print-build-flags:
+	@echo $(BUILD_FLAGS)
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis *.egg-info build
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,73 @@
+"""hemomodels — compartment models of blood formation, declared once and derived by SymPy.
+
+A model is declared as states, parameters (with units, bounds and literature sources),
+flows or right-hand-side expressions and observables. From that declaration the package
+derives the displayed equations, the Jacobian, the steady states and a compiled NumPy
+right-hand side integrated with SciPy.
+
+Examples
+--------
+>>> import hemomodels as hm
+>>> model = hm.models.marciniak_czochra_2009()
+>>> result = model.simulate(30.0)
+>>> sorted(hm.models.available())[:1]
+['marciniak_czochra_2009']
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .doses import Dose, Schedule
+from .errors import ModelError
+from .spec import TIME, Flow, Observable, Parameter, State
+
+if TYPE_CHECKING:
+    from . import models, viz, widgets
+    from .model import Model
+    from .result import Result
+    from .steady import SteadyState
+
+__all__ = [
+    "Dose",
+    "Flow",
+    "Model",
+    "ModelError",
+    "Observable",
+    "Parameter",
+    "Result",
+    "Schedule",
+    "State",
+    "SteadyState",
+    "TIME",
+    "models",
+    "viz",
+    "widgets",
+]
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Model": ("model", "Model"),
+    "Result": ("result", "Result"),
+    "SteadyState": ("steady", "SteadyState"),
+    "models": ("models", None),
+    "viz": ("viz", None),
+    "widgets": ("widgets", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import heavy submodules (SciPy, Altair, ipywidgets) only when first used."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'hemomodels' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = import_module(f".{module_name}", __name__)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,136 @@
+"""From SymPy expressions to fast NumPy functions.
+
+The right-hand side, its Jacobian and the observables of a model are turned into plain
+Python functions over NumPy arrays, once per model structure, with common subexpressions
+eliminated (:func:`sympy.cse`) and printed by SymPy's NumPy printer (the same machinery
+:func:`sympy.lambdify` uses). The functions broadcast: the same code evaluates one patient
+(``y`` of shape ``(n_states,)``) or a cohort (``y`` of shape ``(n_states, n_patients)``, and
+parameters of shape ``(n_parameters, n_patients)``).
+
+Compiled functions are cached by the structure of the model, so building the same model
+twice (e.g. calling ``hemomodels.models.friberg2002()`` again) never recompiles it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy
+from sympy.printing.numpy import NumPyPrinter
+
+from .spec import TIME
+
+__all__ = ["CompiledModel", "compile_model", "compile_count"]
+
+_CACHE: dict[str, CompiledModel] = {}
+_COMPILATIONS = {"count": 0}
+
+
+def compile_count() -> int:
+    """Number of model compilations done in this process (for tests of caching)."""
+    return _COMPILATIONS["count"]
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """NumPy functions of a model: ``rhs(t, y, p)``, ``jac(t, y, p)``, ``observe(t, y, p)``.
+
+    ``y`` has shape ``(n_states,)`` or ``(n_states, n)``; ``p`` has shape ``(n_parameters,)``
+    or ``(n_parameters, n)``. Outputs have shapes ``(n_states, ...)``,
+    ``(n_states, n_states, ...)`` and ``(n_observables, ...)``.
+    """
+
+    rhs: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
+    jac: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
+    observe: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
+    source: str
+
+
+def _function_source(
+    name: str,
+    expressions: Sequence[sympy.Expr],
+    out_index: Sequence[str],
+    out_shape: str,
+    n_states: int,
+    n_parameters: int,
+) -> str:
+    """Python source of ``name(t, y, p)`` filling ``out[index] = expression``."""
+    printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    replacements, reduced = sympy.cse(
+        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
+    )
+    lines = [f"def {name}(t, y, p):"]
+    if n_states:
+        lines.append(f"    {', '.join(f'_y{i}' for i in range(n_states))}, = y")
+    if n_parameters:
+        lines.append(f"    {', '.join(f'_p{i}' for i in range(n_parameters))}, = p")
+    lines.append(f"    out = numpy.zeros({out_shape} + numpy.shape(y)[1:])")
+    for symbol, expression in replacements:
+        lines.append(f"    {symbol} = {printer.doprint(expression)}")
+    for index, expression in zip(out_index, reduced, strict=True):
+        if expression != 0:
+            lines.append(f"    out[{index}] = {printer.doprint(expression)}")
+    lines.append("    return out")
+    return "\n".join(lines)
+
+
+def compile_model(
+    key: str,
+    state_symbols: Sequence[sympy.Symbol],
+    parameter_symbols: Sequence[sympy.Symbol],
+    rhs: Sequence[sympy.Expr],
+    observables: Sequence[sympy.Expr],
+) -> CompiledModel:
+    """Compile (or fetch from the cache) the NumPy functions of a model.
+
+    Parameters
+    ----------
+    key : str
+        Identifies the model structure; equal keys share one compiled model.
+    state_symbols, parameter_symbols : sequence of sympy.Symbol
+        Symbols in the order of the state vector and the parameter vector.
+    rhs : sequence of sympy.Expr
+        ``d state / dt`` for each state, fully substituted (no observable symbols).
+    observables : sequence of sympy.Expr
+        Observable expressions, fully substituted.
+    """
+    n, m = len(state_symbols), len(parameter_symbols)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+
+    plain = {s: sympy.Symbol(f"_y{i}") for i, s in enumerate(state_symbols)}
+    plain.update({s: sympy.Symbol(f"_p{i}") for i, s in enumerate(parameter_symbols)})
+    plain[TIME] = sympy.Symbol("t")
+
+    def rename(expressions):
+        return [sympy.sympify(e).xreplace(plain) for e in expressions]
+
+    rhs_plain = rename(rhs)
+    jacobian = sympy.Matrix(rhs).jacobian(sympy.Matrix(state_symbols))
+    jac_plain = rename(list(jacobian))
+    obs_plain = rename(observables)
+
+    source = "\n\n".join(
+        [
+            _function_source("rhs", rhs_plain, [str(i) for i in range(n)], f"({n},)", n, m),
+            _function_source(
+                "jac", jac_plain, [f"{i}, {j}" for i in range(n) for j in range(n)],
+                f"({n}, {n})", n, m,
+            ),
+            _function_source(
+                "observe", obs_plain, [str(k) for k in range(len(obs_plain))],
+                f"({len(obs_plain)},)", n, m,
+            ),
+        ]
+    )
+    namespace: dict[str, object] = {"numpy": np}
+    exec(compile(source, "<hemomodels compiled model>", "exec"), namespace)  # noqa: S102
+    compiled = CompiledModel(
+        rhs=namespace["rhs"], jac=namespace["jac"], observe=namespace["observe"], source=source
+    )
+    _CACHE[key] = compiled
+    _COMPILATIONS["count"] += 1
+    return compiled

@@ -1,0 +1,131 @@
+"""Doses: instantaneous additions (boluses) to a compartment.
+
+A :class:`Dose` adds ``amount`` (in the unit of the target compartment) to ``target`` at
+``time``. A :class:`Schedule` is a repeated dose (``count`` doses ``every`` time units from
+``start``). The integrator stops at every dose time and restarts from the new state, so no
+dose is ever stepped over. Values at a dose time are reported *after* the dose.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+from .errors import ModelError, invalid_value
+
+__all__ = ["Dose", "Schedule", "expand_doses"]
+
+
+def _finite(field: str, value: object, allowed: str, unit: str, ok) -> float:
+    if not isinstance(value, Real) or isinstance(value, bool):
+        raise invalid_value(field, value, allowed, unit)
+    value = float(value)
+    if not math.isfinite(value) or not ok(value):
+        raise invalid_value(field, value, allowed, unit)
+    return value
+
+
+@dataclass(frozen=True)
+class Dose:
+    """A bolus of ``amount`` added to compartment ``target`` at ``time``.
+
+    Parameters
+    ----------
+    time : float
+        When the dose is given, in the model's time unit (>= 0).
+    target : str
+        Name of the compartment (state) that receives the dose.
+    amount : float
+        Amount added, in the unit of the target compartment (>= 0).
+
+    Examples
+    --------
+    >>> Dose(time=0.0, target="Conc", amount=33.5)
+    Dose(time=0.0, target='Conc', amount=33.5)
+    """
+
+    time: float
+    target: str
+    amount: float
+
+    def __post_init__(self) -> None:
+        time = _finite("dose time", self.time, "a finite number >= 0", "model time unit",
+                       lambda v: v >= 0)
+        amount = _finite("dose amount", self.amount, "a finite number >= 0",
+                         "unit of the target compartment", lambda v: v >= 0)
+        if not isinstance(self.target, str):
+            raise invalid_value("dose target", self.target, "a compartment name (str)", None)
+        object.__setattr__(self, "time", time)
+        object.__setattr__(self, "amount", amount)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A repeated dose: ``count`` boluses of ``amount`` into ``target``, ``every`` time units.
+
+    Parameters
+    ----------
+    target : str
+        Compartment that receives the doses.
+    amount : float
+        Amount per dose, in the unit of the target compartment (>= 0).
+    start : float
+        Time of the first dose (>= 0), in the model's time unit.
+    every : float
+        Interval between doses (> 0), in the model's time unit.
+    count : int
+        Number of doses (>= 1).
+
+    Examples
+    --------
+    >>> [d.time for d in Schedule("Conc", 10.0, start=0, every=504, count=3).doses()]
+    [0.0, 504.0, 1008.0]
+    """
+
+    target: str
+    amount: float
+    start: float
+    every: float
+    count: int
+
+    def __post_init__(self) -> None:
+        _finite("schedule start", self.start, "a finite number >= 0", "model time unit",
+                lambda v: v >= 0)
+        _finite("schedule every", self.every, "a finite number > 0", "model time unit",
+                lambda v: v > 0)
+        if not isinstance(self.count, Integral) or isinstance(self.count, bool) or self.count < 1:
+            raise invalid_value("schedule count", self.count, "an integer >= 1", "doses")
+
+    def doses(self) -> tuple[Dose, ...]:
+        """The individual doses of this schedule."""
+        return tuple(
+            Dose(self.start + k * self.every, self.target, self.amount) for k in range(self.count)
+        )
+
+
+def expand_doses(doses: Iterable[Dose | Schedule] | Dose | Schedule) -> tuple[Dose, ...]:
+    """Flatten a mix of :class:`Dose` and :class:`Schedule` into doses sorted by time."""
+    if isinstance(doses, (Dose, Schedule)):
+        doses = (doses,)
+    if isinstance(doses, (str, bytes)) or not isinstance(doses, Iterable):
+        raise ModelError(
+            f"doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, or a list of them.",
+            field="doses",
+            value=doses,
+        )
+    flat: list[Dose] = []
+    for item in doses:
+        if isinstance(item, Schedule):
+            flat.extend(item.doses())
+        elif isinstance(item, Dose):
+            flat.append(item)
+        else:
+            raise ModelError(
+                f"doses contains {item!r}; allowed: hemomodels.Dose or hemomodels.Schedule "
+                "objects.",
+                field="doses",
+                value=item,
+            )
+    return tuple(sorted(flat, key=lambda d: d.time))

@@ -1,0 +1,106 @@
+"""Errors raised by :mod:`hemomodels`.
+
+Every problem with user input is reported as a :class:`ModelError` *before* any integration
+starts. The message always names the field, the value that was given, the allowed range and
+the unit, so that a reader can fix the call without reading the source.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["ModelError", "invalid_value", "unknown_name", "describe_unit"]
+
+
+class ModelError(ValueError):
+    """Invalid input to a model, or a failed simulation.
+
+    A subclass of :class:`ValueError`, so ``except ValueError`` also catches it.
+
+    Attributes
+    ----------
+    field : str or None
+        The argument or model field that is wrong (e.g. ``"parameter 'gamma'"``).
+    value : object
+        The value that was given.
+    allowed : str or None
+        The allowed range or set, in words.
+    unit : str or None
+        The unit of the field.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        allowed: str | None = None,
+        unit: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+        self.allowed = allowed
+        self.unit = unit
+
+
+def describe_unit(unit: str | None) -> str:
+    """Return a readable unit, with ``"1"`` or empty shown as ``dimensionless``."""
+    if unit is None or unit.strip() in ("", "1"):
+        return "dimensionless"
+    return unit
+
+
+def invalid_value(
+    field: str,
+    value: Any,
+    allowed: str,
+    unit: str | None,
+    *,
+    model: str | None = None,
+    hint: str | None = None,
+) -> ModelError:
+    """Build a :class:`ModelError` for a value outside its allowed range.
+
+    Parameters
+    ----------
+    field : str
+        What is wrong, e.g. ``"parameter 'stem_self_renewal'"``.
+    value : object
+        The offending value.
+    allowed : str
+        The allowed range in words, e.g. ``"[0, 1]"`` or ``"a finite number > 0"``.
+    unit : str or None
+        Unit of the field (``"1"`` means dimensionless).
+    model : str, optional
+        Model name, prefixed to the message.
+    hint : str, optional
+        One more sentence of advice.
+    """
+    prefix = f"{model}: " if model else ""
+    message = (
+        f"{prefix}{field} = {value!r} is not allowed; "
+        f"allowed: {allowed} (unit: {describe_unit(unit)})."
+    )
+    if hint:
+        message += f" {hint}"
+    return ModelError(message, field=field, value=value, allowed=allowed, unit=unit)
+
+
+def unknown_name(
+    kind: str, name: Any, known: Iterable[str], *, model: str | None = None
+) -> ModelError:
+    """Build a :class:`ModelError` for an unknown name, suggesting the closest known one."""
+    known = list(known)
+    prefix = f"{model}: " if model else ""
+    message = f"{prefix}unknown {kind} {name!r}"
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.5)
+    if close:
+        message += f"; did you mean {close[0]!r}?"
+    else:
+        message += "."
+    message += f" Allowed {kind} names: {', '.join(known) if known else '(none)'}."
+    return ModelError(message, field=f"{kind} name", value=name, allowed=", ".join(known))

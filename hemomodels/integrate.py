@@ -1,0 +1,188 @@
+"""Integration with SciPy, restarting at every dose.
+
+The default method, ``"LSODA"``, is ODEPACK's LSODA through :func:`scipy.integrate.odeint`:
+it switches automatically between non-stiff (Adams) and stiff (BDF) formulas, so it is
+stiff-safe, and it takes the model's analytic Jacobian. Any :func:`scipy.integrate.solve_ivp`
+method (``"BDF"``, ``"Radau"``, ``"RK45"``, ``"DOP853"``, …) can be chosen instead.
+
+A cohort is integrated as one system of ``n_patients × n_states`` equations, ordered
+patient by patient, so its Jacobian is block diagonal and is passed to LSODA as a banded
+matrix (bandwidth ``n_states - 1``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy.integrate import ODEintWarning, odeint, solve_ivp
+from scipy.sparse import block_diag
+
+from .doses import Dose
+from .errors import ModelError
+
+__all__ = ["integrate", "METHODS"]
+
+METHODS = ("LSODA", "BDF", "Radau", "RK45", "RK23", "DOP853")
+
+#: Maximum internal steps per output interval for LSODA.
+MAX_STEPS = 50_000
+
+
+class _System:
+    """Right-hand side and Jacobian of one patient or of a cohort (patient-major order)."""
+
+    def __init__(self, compiled, params: np.ndarray, n_states: int, n_patients: int | None):
+        self.compiled = compiled
+        self.params = params
+        self.n = n_states
+        self.n_patients = n_patients
+        if n_patients is not None:
+            rows, cols = np.meshgrid(np.arange(n_states), np.arange(n_states), indexing="ij")
+            self._band_rows = (rows - cols + n_states - 1).ravel()
+            self._band_cols = cols.ravel()
+
+    def _unflatten(self, y: np.ndarray) -> np.ndarray:
+        return y.reshape(self.n_patients, self.n).T
+
+    def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
+        if self.n_patients is None:
+            return self.compiled.rhs(t, y, self.params)
+        return self.compiled.rhs(t, self._unflatten(y), self.params).T.ravel()
+
+    def jac(self, t: float, y: np.ndarray) -> np.ndarray:
+        if self.n_patients is None:
+            return self.compiled.jac(t, y, self.params)
+        return block_diag(list(self._blocks(t, y)), format="csr")
+
+    def _blocks(self, t: float, y: np.ndarray) -> np.ndarray:
+        jac = self.compiled.jac(t, self._unflatten(y), self.params)  # (n, n, patients)
+        return np.moveaxis(jac, -1, 0)
+
+    def jac_banded(self, t: float, y: np.ndarray) -> np.ndarray:
+        """Block-diagonal Jacobian in LAPACK banded storage, ``band[i - j + mu, j]``."""
+        n, n_patients = self.n, self.n_patients
+        jac = self.compiled.jac(t, self._unflatten(y), self.params).reshape(n * n, n_patients)
+        band = np.zeros((2 * n - 1, n_patients, n))
+        band[self._band_rows, :, self._band_cols] = jac
+        return band.reshape(2 * n - 1, n_patients * n)
+
+
+def _lsoda(system: _System, y: np.ndarray, grid: np.ndarray, rtol: float, atol: float):
+    banded = system.n_patients is not None
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ODEintWarning)
+        solution, info = odeint(
+            system.rhs, y, grid,
+            Dfun=system.jac_banded if banded else system.jac,
+            ml=system.n - 1 if banded else None,
+            mu=system.n - 1 if banded else None,
+            tfirst=True, rtol=rtol, atol=atol, full_output=True, mxstep=MAX_STEPS,
+        )
+    if info["message"] != "Integration successful." or not np.all(np.isfinite(solution)):
+        # odeint does not say where it stopped; solve_ivp (BDF) does, so ask it.
+        _, reached, message = _ivp(system, y, grid, rtol, atol, "BDF")
+        return None, reached, message or info["message"]
+    return solution, None, None
+
+
+def _ivp(system: _System, y, grid, rtol, atol, method):
+    options = {"jac": system.jac} if method in ("BDF", "Radau", "LSODA") else {}
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        solution = solve_ivp(system.rhs, (grid[0], grid[-1]), y, method=method, t_eval=grid,
+                             rtol=rtol, atol=atol, **options)
+    if not solution.success or not np.all(np.isfinite(solution.y)):
+        reached = float(solution.t[-1]) if solution.t.size else float(grid[0])
+        return None, reached, solution.message
+    return solution.y.T, None, None
+
+
+def _segments(t_eval: np.ndarray, t_end: float, dose_times: Sequence[float]):
+    """Yield ``(start, stop, output_indices)`` pieces of ``[0, t_end]`` split at dose times.
+
+    Outputs at a dose time belong to the piece that starts there, so they are reported after
+    the dose; a dose at ``t_end`` gets a last, zero-length piece.
+    """
+    cuts = sorted({0.0, t_end, *dose_times})
+    dose_at_end = t_end in dose_times
+    for start, stop in zip(cuts[:-1], cuts[1:], strict=True):
+        closed = stop == t_end and not dose_at_end
+        inside = (t_eval >= start) & ((t_eval <= stop) if closed else (t_eval < stop))
+        yield start, stop, np.flatnonzero(inside)
+    if dose_at_end:
+        yield t_end, t_end, np.flatnonzero(t_eval == t_end)
+
+
+def integrate(
+    compiled,
+    *,
+    model_name: str,
+    time_unit: str,
+    state_names: Sequence[str],
+    y0: np.ndarray,
+    params: np.ndarray,
+    t_end: float,
+    t_eval: np.ndarray,
+    doses: Sequence[Dose],
+    rtol: float,
+    atol: float,
+    method: str = "LSODA",
+    n_patients: int | None = None,
+) -> np.ndarray:
+    """Integrate from 0 to ``t_end``; return states at ``t_eval``.
+
+    Returns an array of shape ``(n_states, n_t)``, or ``(n_patients, n_states, n_t)`` for a
+    cohort (``y0`` of shape ``(n_states, n_patients)``). Raises :class:`ModelError` naming the
+    model and the time reached if the solver fails or produces non-finite values.
+    """
+    if method not in METHODS:
+        raise ModelError(
+            f"{model_name}: method = {method!r} is not allowed; allowed: {', '.join(METHODS)}.",
+            field="method", value=method, allowed=", ".join(METHODS),
+        )
+    n = len(state_names)
+    system = _System(compiled, params, n, n_patients)
+    index = {name: i for i, name in enumerate(state_names)}
+    by_time: dict[float, list[Dose]] = {}
+    for dose in doses:
+        by_time.setdefault(dose.time, []).append(dose)
+
+    def apply(state: np.ndarray, time: float) -> np.ndarray:
+        state = state.copy()
+        for dose in by_time.get(time, ()):
+            if n_patients is None:
+                state[index[dose.target]] += dose.amount
+            else:
+                state[index[dose.target] :: n] += dose.amount
+        return state
+
+    flat = y0.T.ravel() if n_patients is not None else np.asarray(y0, dtype=float)
+    out = np.empty((t_eval.size, flat.size))
+    state = apply(flat, 0.0)
+    step: Callable = _lsoda if method == "LSODA" else (
+        lambda s, y, g, r, a: _ivp(s, y, g, r, a, method))
+    for start, stop, indices in _segments(t_eval, t_end, list(by_time)):
+        if start > 0:
+            state = apply(state, start)
+        grid = np.unique(np.concatenate(([start], t_eval[indices], [stop])))
+        if grid.size > 1:
+            solution, reached, message = step(system, state, grid, rtol, atol)
+            if solution is None or not np.all(np.isfinite(solution)):
+                reached = reached if reached is not None else start
+                raise ModelError(
+                    f"{model_name}: the solver ({method}) failed at t = {reached:g} {time_unit} "
+                    f"while integrating [{start:g}, {stop:g}] {time_unit}: "
+                    f"{message or 'non-finite values (the solution blew up)'}. "
+                    "Check the parameter values, or loosen rtol/atol.",
+                    field="simulation", value=reached,
+                )
+        else:
+            solution = state[None, :]
+        positions = np.searchsorted(grid, t_eval[indices])
+        out[indices] = solution[positions]
+        state = solution[-1]
+    if n_patients is None:
+        return out.T
+    return out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0)

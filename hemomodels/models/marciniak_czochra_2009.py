@@ -1,0 +1,119 @@
+"""Stem-cell self-renewal under feedback from mature cells (Marciniak-Czochra et al. 2009).
+
+Three compartments of one lineage (granulocytes/neutrophils): stem cells and early
+progenitors in the marrow (:math:`c_1`), committed precursors (:math:`c_2`) and mature
+neutrophils in the blood (:math:`c_3`). A dividing cell of compartment *i* (rate
+:math:`p_i`) leaves two daughters; each daughter self-renews with probability
+:math:`a_i s` and otherwise moves downstream. The signal :math:`s = 1/(1 + k c_3)` falls as
+mature cells accumulate, so a deficit of mature cells raises self-renewal — the feedback the
+2009 paper showed is needed for efficient repopulation.
+
+The equations are those of the model as coded for Stiehl et al. (2015), which builds on the
+2009 paper. The parameter values are the ones of a third-party reproduction of Stiehl et al.
+(the R package *myelo* by T. Radivoyevitch): they were checked against that code, not
+against the paper's tables, and two of them (``precursor_self_renewal``,
+``precursor_division_rate``) and the feedback strength follow from its chosen steady state
+(1e7, 2e9 and 4e8 cells/kg). Treat them as illustrative.
+
+References
+----------
+Marciniak-Czochra A, Stiehl T, Ho AD, Jäger W, Wagner W (2009). Modeling of asymmetric cell
+division in hematopoietic stem cells — regulation of self-renewal is essential for efficient
+repopulation. *Stem Cells Dev* 18(3):377–385. (``marciniak2009``)
+
+Stiehl T, Baran N, Ho AD, Marciniak-Czochra A (2015). Cell division patterns in acute myeloid
+leukemia stem-like cells determine clinical course. *Cancer Res* 75(6). (``stiehl2015``)
+"""
+
+from __future__ import annotations
+
+from ..model import Model
+from ..spec import Observable, Parameter, State
+
+__all__ = ["marciniak_czochra_2009"]
+
+_VALUES_NOTE = (
+    "Value of the myelo (R) reproduction of Stiehl et al. 2015, checked against that code, "
+    "not against the paper."
+)
+_DERIVED_NOTE = (
+    "Computed so that 1e7, 2e9 and 4e8 cells/kg (the reproduction's chosen values) are the "
+    "steady state; not a measured value."
+)
+
+
+def marciniak_czochra_2009() -> Model:
+    """Build the three-compartment self-renewal feedback model of haematopoiesis.
+
+    Returns
+    -------
+    Model
+        States ``stem_cells``, ``precursors``, ``neutrophils`` (cells/kg body weight), time in
+        days, observable ``feedback_signal``. At the default parameters the positive steady
+        state is (1e7, 2e9, 4e8) cells/kg and it is stable.
+
+    Examples
+    --------
+    >>> from hemomodels.models import marciniak_czochra_2009
+    >>> model = marciniak_czochra_2009()
+    >>> [round(s.values["neutrophils"] / 1e8, 3) for s in model.steady_states()
+    ...  if s.stability == "stable"]
+    [4.0]
+    """
+    stem = State("stem_cells", "Haematopoietic stem cells and early progenitors (marrow)",
+                 "cells/kg", initial=1e7, latex="c_1")
+    precursors = State("precursors", "Committed progenitors and precursors (marrow)",
+                       "cells/kg", initial=2e9, latex="c_2")
+    neutrophils = State("neutrophils", "Mature neutrophils (blood)", "cells/kg",
+                        initial=4e8, latex="c_3")
+
+    stem_self_renewal = Parameter(
+        "stem_self_renewal", 0.85, "1", (0.0, 1.0),
+        "Maximal fraction of stem-cell daughters that self-renew (at s = 1)", "stiehl2015",
+        latex="a_1", note=_VALUES_NOTE)
+    stem_division_rate = Parameter(
+        "stem_division_rate", 0.1, "1/day", (0.0, 5.0),
+        "Division rate of stem cells and early progenitors", "stiehl2015",
+        latex="p_1", note=_VALUES_NOTE, low_inclusive=False)
+    precursor_self_renewal = Parameter(
+        "precursor_self_renewal", 0.849075, "1", (0.0, 1.0),
+        "Maximal fraction of precursor daughters that stay precursors (at s = 1)",
+        "stiehl2015", latex="a_2", note=_DERIVED_NOTE)
+    precursor_division_rate = Parameter(
+        "precursor_division_rate", 0.4595, "1/day", (0.0, 10.0),
+        "Division rate of committed precursors", "stiehl2015",
+        latex="p_2", note=_DERIVED_NOTE, low_inclusive=False)
+    neutrophil_clearance = Parameter(
+        "neutrophil_clearance", 2.3, "1/day", (0.0, 20.0),
+        "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)", "stiehl2015",
+        latex="d_3", note=_VALUES_NOTE, low_inclusive=False)
+    feedback_strength = Parameter(
+        "feedback_strength", 1.75e-9, "kg/cell", (0.0, 1e-6),
+        "Strength of the feedback of mature cells on self-renewal", "stiehl2015",
+        latex="k", note=_DERIVED_NOTE, low_inclusive=False)
+
+    c1, c2, c3 = stem.symbol, precursors.symbol, neutrophils.symbol
+    a1, p1 = stem_self_renewal.symbol, stem_division_rate.symbol
+    a2, p2 = precursor_self_renewal.symbol, precursor_division_rate.symbol
+    d3, k = neutrophil_clearance.symbol, feedback_strength.symbol
+
+    signal = Observable("feedback_signal", 1 / (1 + k * c3), "1",
+                        "Feedback signal from mature cells (1 with no neutrophils)", latex="s")
+    s = signal.symbol
+
+    return Model(
+        "Marciniak-Czochra et al. 2009 (self-renewal feedback)",
+        states=[stem, precursors, neutrophils],
+        parameters=[stem_self_renewal, stem_division_rate, precursor_self_renewal,
+                    precursor_division_rate, neutrophil_clearance, feedback_strength],
+        rhs={
+            stem: (2 * a1 * s - 1) * p1 * c1,
+            precursors: 2 * (1 - a1 * s) * p1 * c1 + (2 * a2 * s - 1) * p2 * c2,
+            neutrophils: 2 * (1 - a2 * s) * p2 * c2 - d3 * c3,
+        },
+        observables=[signal],
+        time_unit="day",
+        description="Stem-cell self-renewal regulated by feedback from mature neutrophils.",
+        reference="marciniak2009",
+        max_time=1e5,
+    )
