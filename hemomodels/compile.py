@@ -117,12 +117,20 @@ def compile_model(
         [
             _function_source("rhs", rhs_plain, [str(i) for i in range(n)], f"({n},)", n, m),
             _function_source(
-                "jac", jac_plain, [f"{i}, {j}" for i in range(n) for j in range(n)],
-                f"({n}, {n})", n, m,
+                "jac",
+                jac_plain,
+                [f"{i}, {j}" for i in range(n) for j in range(n)],
+                f"({n}, {n})",
+                n,
+                m,
             ),
             _function_source(
-                "observe", obs_plain, [str(k) for k in range(len(obs_plain))],
-                f"({len(obs_plain)},)", n, m,
+                "observe",
+                obs_plain,
+                [str(k) for k in range(len(obs_plain))],
+                f"({len(obs_plain)},)",
+                n,
+                m,
             ),
         ]
     )

@@ -51,10 +51,16 @@ class Dose:
     amount: float
 
     def __post_init__(self) -> None:
-        time = _finite("dose time", self.time, "a finite number >= 0", "model time unit",
-                       lambda v: v >= 0)
-        amount = _finite("dose amount", self.amount, "a finite number >= 0",
-                         "unit of the target compartment", lambda v: v >= 0)
+        time = _finite(
+            "dose time", self.time, "a finite number >= 0", "model time unit", lambda v: v >= 0
+        )
+        amount = _finite(
+            "dose amount",
+            self.amount,
+            "a finite number >= 0",
+            "unit of the target compartment",
+            lambda v: v >= 0,
+        )
         if not isinstance(self.target, str):
             raise invalid_value("dose target", self.target, "a compartment name (str)", None)
         object.__setattr__(self, "time", time)
@@ -91,10 +97,16 @@ class Schedule:
     count: int
 
     def __post_init__(self) -> None:
-        _finite("schedule start", self.start, "a finite number >= 0", "model time unit",
-                lambda v: v >= 0)
-        _finite("schedule every", self.every, "a finite number > 0", "model time unit",
-                lambda v: v > 0)
+        _finite(
+            "schedule start",
+            self.start,
+            "a finite number >= 0",
+            "model time unit",
+            lambda v: v >= 0,
+        )
+        _finite(
+            "schedule every", self.every, "a finite number > 0", "model time unit", lambda v: v > 0
+        )
         if not isinstance(self.count, Integral) or isinstance(self.count, bool) or self.count < 1:
             raise invalid_value("schedule count", self.count, "an integer >= 1", "doses")
 

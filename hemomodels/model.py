@@ -20,6 +20,7 @@ from .validation import (
     check_cohort_table,
     check_doses,
     check_initial,
+    check_method,
     check_parameters,
     check_time,
     check_tolerance,
@@ -122,21 +123,27 @@ class Model:
     def _check_declaration(self) -> None:
         if not self.states:
             raise ModelError(f"{self.name}: a model needs at least one state.", field="states")
-        for kind, items, cls in (("state", self.states, State),
-                                 ("parameter", self.parameters, Parameter),
-                                 ("observable", self.observables, Observable)):
+        for kind, items, cls in (
+            ("state", self.states, State),
+            ("parameter", self.parameters, Parameter),
+            ("observable", self.observables, Observable),
+        ):
             for item in items:
                 if not isinstance(item, cls):
                     raise ModelError(
                         f"{self.name}: {kind}s must be hemomodels.{cls.__name__} objects, got "
-                        f"{item!r}.", field=f"{kind}s", value=item,
+                        f"{item!r}.",
+                        field=f"{kind}s",
+                        value=item,
                     )
         names = [x.name for x in (*self.states, *self.parameters, *self.observables)]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ModelError(
                 f"{self.name}: names must be unique across states, parameters and observables; "
-                f"repeated: {', '.join(duplicates)}.", field="names", value=duplicates,
+                f"repeated: {', '.join(duplicates)}.",
+                field="names",
+                value=duplicates,
             )
 
     def _state_of(self, key: State | str | sympy.Symbol) -> int:
@@ -144,7 +151,9 @@ class Model:
         if name not in self.state_index:
             raise ModelError(
                 f"{self.name}: rhs or flow refers to unknown compartment {name!r}; allowed: "
-                f"{', '.join(self.state_names)}.", field="compartment", value=name,
+                f"{', '.join(self.state_names)}.",
+                field="compartment",
+                value=name,
             )
         return self.state_index[name]
 
@@ -167,9 +176,10 @@ class Model:
 
     def _check_symbols(self) -> None:
         allowed = {*self.state_symbols, *self.parameter_symbols, TIME}
-        for label, expression in (*zip(self.state_names, self.rhs, strict=True),
-                                  *zip(self.observable_names, self.observable_expressions,
-                                       strict=True)):
+        for label, expression in (
+            *zip(self.state_names, self.rhs, strict=True),
+            *zip(self.observable_names, self.observable_expressions, strict=True),
+        ):
             unknown = sympy.sympify(expression).free_symbols - allowed
             if unknown:
                 names = ", ".join(sorted(str(s) for s in unknown))
@@ -177,7 +187,8 @@ class Model:
                     f"{self.name}: the expression for {label!r} uses undeclared symbols "
                     f"{names}; declare them as states, parameters or observables (check that "
                     "you used the .symbol of the declared object).",
-                    field=label, value=names,
+                    field=label,
+                    value=names,
                 )
 
     # ----------------------------------------------------------------------- names
@@ -241,8 +252,10 @@ class Model:
     @property
     def equations(self) -> list[sympy.Eq]:
         """``d state / dt = f(states, parameters)`` for every state, fully substituted."""
-        return [sympy.Eq(sympy.Derivative(s, TIME), f)
-                for s, f in zip(self.state_symbols, self.rhs, strict=True)]
+        return [
+            sympy.Eq(sympy.Derivative(s, TIME), f)
+            for s, f in zip(self.state_symbols, self.rhs, strict=True)
+        ]
 
     def jacobian(self) -> sympy.Matrix:
         """Symbolic Jacobian ``∂f_i/∂x_j`` of the right-hand side (states in order)."""
@@ -283,22 +296,36 @@ class Model:
     @cached_property
     def structure_key(self) -> str:
         """Text identifying the model's equations; models with equal keys share compiled code."""
-        return sympy.srepr((tuple(self.state_symbols), tuple(self.parameter_symbols),
-                            self.rhs, self.observable_expressions))
+        return sympy.srepr(
+            (
+                tuple(self.state_symbols),
+                tuple(self.parameter_symbols),
+                self.rhs,
+                self.observable_expressions,
+            )
+        )
 
     @cached_property
     def compiled(self) -> CompiledModel:
         """NumPy right-hand side, Jacobian and observables (compiled once, then cached)."""
-        return compile_model(self.structure_key, self.state_symbols, self.parameter_symbols,
-                             self.rhs, self.observable_expressions)
+        return compile_model(
+            self.structure_key,
+            self.state_symbols,
+            self.parameter_symbols,
+            self.rhs,
+            self.observable_expressions,
+        )
 
     def steady_state_functions(self) -> list[Callable[..., Any]]:
         """NumPy functions of the parameters giving each closed-form steady state."""
         key = self.structure_key
         if key not in _STEADY_FUNCTIONS:
             _STEADY_FUNCTIONS[key] = [
-                sympy.lambdify(self.parameter_symbols,
-                               [solution[s] for s in self.state_symbols], modules="numpy")
+                sympy.lambdify(
+                    self.parameter_symbols,
+                    [solution[s] for s in self.state_symbols],
+                    modules="numpy",
+                )
                 for solution in symbolic_solutions(self) or []
             ]
         return _STEADY_FUNCTIONS[key]
@@ -336,8 +363,9 @@ class Model:
         if method == "numeric" or (method == "auto" and not self._has_closed_form()):
             starts.append(check_initial(self, None))
             try:
-                settled = self.simulate(min(self.max_time, 1e4), params=params,
-                                        t_eval=[0.0, min(self.max_time, 1e4)])
+                settled = self.simulate(
+                    min(self.max_time, 1e4), params=params, t_eval=[0.0, min(self.max_time, 1e4)]
+                )
                 starts.append(settled.states[:, -1])
             except ModelError:
                 pass
@@ -364,13 +392,18 @@ class Model:
                 label = "empty: " + ", ".join(empty)
             real = np.real(steady.eigenvalues)
             slowest = float(np.min(np.abs(real))) if real.size else float("nan")
-            rows.append({
-                "label": label, **steady.values, "stability": steady.stability,
-                "method": steady.method,
-                f"max Re(eigenvalue) (1/{self.time_unit})": float(np.max(real)),
-                f"slowest time scale ({self.time_unit})":
-                    1 / slowest if slowest > 0 else float("inf"),
-            })
+            rows.append(
+                {
+                    "label": label,
+                    **steady.values,
+                    "stability": steady.stability,
+                    "method": steady.method,
+                    f"max Re(eigenvalue) (1/{self.time_unit})": float(np.max(real)),
+                    f"slowest time scale ({self.time_unit})": 1 / slowest
+                    if slowest > 0
+                    else float("inf"),
+                }
+            )
         return pd.DataFrame(rows).set_index("label")
 
     def steady_state_latex(self, steady: SteadyState) -> str:
@@ -381,10 +414,13 @@ class Model:
         if steady.expressions is None:
             raise ModelError(
                 f"{self.name}: this steady state was found numerically and has no closed form.",
-                field="steady state", value=steady.values,
+                field="steady state",
+                value=steady.values,
             )
-        lines = [f"{state.tex}^{{*}} &= {self.latex_of(steady.expressions[state.name])}"
-                 for state in self.states]
+        lines = [
+            f"{state.tex}^{{*}} &= {self.latex_of(steady.expressions[state.name])}"
+            for state in self.states
+        ]
         return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def _has_closed_form(self) -> bool:
@@ -438,14 +474,29 @@ class Model:
         dose_list = check_doses(self, doses, t_end)
         rtol = check_tolerance(self, "rtol", rtol)
         atol = check_tolerance(self, "atol", atol)
+        method = check_method(self, method)
         states = integrate(
-            self.compiled, model_name=self.name, time_unit=self.time_unit,
-            state_names=self.state_names, y0=initial, params=vector, t_end=t_end,
-            t_eval=grid, doses=dose_list, rtol=rtol, atol=atol, method=method,
+            self.compiled,
+            model_name=self.name,
+            time_unit=self.time_unit,
+            state_names=self.state_names,
+            y0=initial,
+            params=vector,
+            t_end=t_end,
+            t_eval=grid,
+            doses=dose_list,
+            rtol=rtol,
+            atol=atol,
+            method=method,
         )
         observed = self.compiled.observe(grid, states, vector)
-        return Result(self, grid, states, observed, dict(zip(self.parameter_names,
-                                                             map(float, vector), strict=True)))
+        return Result(
+            self,
+            grid,
+            states,
+            observed,
+            dict(zip(self.parameter_names, map(float, vector), strict=True)),
+        )
 
     def simulate_many(
         self,
@@ -485,16 +536,24 @@ class Model:
         dose_list = check_doses(self, doses, t_end)
         rtol = check_tolerance(self, "rtol", rtol)
         atol = check_tolerance(self, "atol", atol)
+        method = check_method(self, method)
         n_patients = matrix.shape[1]
         states = integrate(
-            self.compiled, model_name=self.name, time_unit=self.time_unit,
-            state_names=self.state_names, y0=initial, params=matrix, t_end=t_end,
-            t_eval=grid, doses=dose_list, rtol=rtol, atol=atol, method=method,
+            self.compiled,
+            model_name=self.name,
+            time_unit=self.time_unit,
+            state_names=self.state_names,
+            y0=initial,
+            params=matrix,
+            t_end=t_end,
+            t_eval=grid,
+            doses=dose_list,
+            rtol=rtol,
+            atol=atol,
+            method=method,
             n_patients=n_patients,
         )
-        observed = self.compiled.observe(
-            grid, np.moveaxis(states, 1, 0), matrix[:, :, None]
-        )
+        observed = self.compiled.observe(grid, np.moveaxis(states, 1, 0), matrix[:, :, None])
         return Result(self, grid, states, np.moveaxis(observed, 0, 1), frame)
 
     # ------------------------------------------------------------------------ display
@@ -504,18 +563,35 @@ class Model:
 
         return pd.DataFrame(
             [
-                {"parameter": p.name, "symbol": p.tex, "value": p.value,
-                 "unit": describe_unit(p.unit), "bounds": p.bounds_text(), "source": p.source,
-                 "description": p.description}
+                {
+                    "parameter": p.name,
+                    "symbol": p.tex,
+                    "value": p.value,
+                    "unit": describe_unit(p.unit),
+                    "bounds": p.bounds_text(),
+                    "source": p.source,
+                    "description": p.description,
+                }
                 for p in self.parameters
             ]
         ).set_index("parameter")
 
     def _tables(self) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
-        states = [[s.name, s.description, describe_unit(s.unit), format_number(s.initial)]
-                  for s in self.states]
-        parameters = [[p.name, p.description, format_number(p.value), describe_unit(p.unit),
-                       p.bounds_text(), p.source] for p in self.parameters]
+        states = [
+            [s.name, s.description, describe_unit(s.unit), format_number(s.initial)]
+            for s in self.states
+        ]
+        parameters = [
+            [
+                p.name,
+                p.description,
+                format_number(p.value),
+                describe_unit(p.unit),
+                p.bounds_text(),
+                p.source,
+            ]
+            for p in self.parameters
+        ]
         observables = [[o.name, o.description, describe_unit(o.unit)] for o in self.observables]
         return states, parameters, observables
 
@@ -525,17 +601,23 @@ class Model:
         if self.reference:
             lines.append(f"Source: {self.reference}")
         lines.append(f"Time unit: {self.time_unit}")
-        blocks = [("States", ["name", "description", "unit", "initial"], states),
-                  ("Parameters", ["name", "description", "value", "unit", "bounds", "source"],
-                   parameters)]
+        blocks = [
+            ("States", ["name", "description", "unit", "initial"], states),
+            (
+                "Parameters",
+                ["name", "description", "value", "unit", "bounds", "source"],
+                parameters,
+            ),
+        ]
         if observables:
             blocks.append(("Observables", ["name", "description", "unit"], observables))
         for title, header, rows in blocks:
             widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
             lines += ["", title]
             for row in [header, *rows]:
-                lines.append("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths,
-                                                                                strict=True)))
+                lines.append(
+                    "  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
+                )
         lines += ["", "Equations"]
         for observable in self.observables:
             lines.append(f"  {observable.name} = {sympy.sstr(observable.expression)}")
@@ -548,20 +630,29 @@ class Model:
 
         def table(header: list[str], rows: list[list[str]]) -> str:
             escape = [[str(c).replace("|", r"\|") for c in row] for row in rows]
-            return "\n".join(["| " + " | ".join(header) + " |",
-                              "|" + "---|" * len(header),
-                              *("| " + " | ".join(row) + " |" for row in escape)])
+            return "\n".join(
+                [
+                    "| " + " | ".join(header) + " |",
+                    "|" + "---|" * len(header),
+                    *("| " + " | ".join(row) + " |" for row in escape),
+                ]
+            )
 
-        parts = [f"**{self.name}**" + (f" — {self.description}" if self.description else ""),
-                 f"Time unit: {self.time_unit}.",
-                 "**States**", table(["name", "description", "unit", "initial"], states),
-                 "**Parameters**", table(["name", "description", "value", "unit", "bounds",
-                                          "source"], parameters)]
+        parts = [
+            f"**{self.name}**" + (f" — {self.description}" if self.description else ""),
+            f"Time unit: {self.time_unit}.",
+            "**States**",
+            table(["name", "description", "unit", "initial"], states),
+            "**Parameters**",
+            table(["name", "description", "value", "unit", "bounds", "source"], parameters),
+        ]
         if observables:
             parts += ["**Observables**", table(["name", "description", "unit"], observables)]
         parts += ["**Equations**", "$$\n" + self.latex() + "\n$$"]
         return "\n\n".join(parts)
 
     def __repr__(self) -> str:
-        return (f"<Model {self.name!r}: {len(self.states)} states, "
-                f"{len(self.parameters)} parameters, time in {self.time_unit}>")
+        return (
+            f"<Model {self.name!r}: {len(self.states)} states, "
+            f"{len(self.parameters)} parameters, time in {self.time_unit}>"
+        )

@@ -111,7 +111,9 @@ def find_steady_states(
     if method not in ("auto", "symbolic", "numeric"):
         raise ModelError(
             f"{model.name}: method = {method!r} is not allowed; allowed: 'auto', 'symbolic', "
-            "'numeric'.", field="method", value=method,
+            "'numeric'.",
+            field="method",
+            value=method,
         )
     compiled = model.compiled
     found: list[np.ndarray] = []
@@ -144,13 +146,17 @@ def find_steady_states(
     elif method == "symbolic":
         raise ModelError(
             f"{model.name}: SymPy could not solve for the steady states in closed form; use "
-            "method='numeric' or 'auto'.", field="method", value=method,
+            "method='numeric' or 'auto'.",
+            field="method",
+            value=method,
         )
     if solutions is None:
         for guess in guesses:
             solution = root(
-                lambda y: compiled.rhs(0.0, y, params), np.asarray(guess, dtype=float),
-                jac=lambda y: compiled.jac(0.0, y, params), method="hybr",
+                lambda y: compiled.rhs(0.0, y, params),
+                np.asarray(guess, dtype=float),
+                jac=lambda y: compiled.jac(0.0, y, params),
+                method="hybr",
             )
             residual = compiled.rhs(0.0, solution.x, params)
             scale = 1.0 + np.max(np.abs(solution.x))

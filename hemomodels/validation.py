@@ -27,6 +27,7 @@ __all__ = [
     "check_time",
     "check_doses",
     "check_tolerance",
+    "check_method",
     "check_cohort_table",
 ]
 
@@ -38,8 +39,9 @@ def _as_float(field: str, value: Any, allowed: str, unit: str | None, model: str
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if not isinstance(value, Real) or isinstance(value, bool):
-        raise invalid_value(field, value, allowed, unit, model=model,
-                            hint="Give a plain number (int or float).")
+        raise invalid_value(
+            field, value, allowed, unit, model=model, hint="Give a plain number (int or float)."
+        )
     value = float(value)
     if not math.isfinite(value):
         raise invalid_value(field, value, allowed, unit, model=model)
@@ -71,8 +73,9 @@ def check_parameters(model: Model, params: Mapping[str, Any] | None) -> np.ndarr
         allowed = parameter.bounds_text()
         number = _as_float(f"parameter {name!r}", value, allowed, parameter.unit, model.name)
         if not parameter.contains(number):
-            raise invalid_value(f"parameter {name!r}", number, allowed, parameter.unit,
-                                model=model.name)
+            raise invalid_value(
+                f"parameter {name!r}", number, allowed, parameter.unit, model=model.name
+            )
         values[index[name]] = number
     return values
 
@@ -105,24 +108,38 @@ def check_initial(model: Model, y0: Mapping[str, Any] | Sequence[float] | None) 
         if name not in index:
             raise unknown_name("state", name, index, model=model.name)
         state = model.states[index[name]]
-        number = _as_float(f"initial value of {name!r}", value, "a finite number >= 0",
-                           state.unit, model.name)
+        number = _as_float(
+            f"initial value of {name!r}", value, "a finite number >= 0", state.unit, model.name
+        )
         if number < 0:
-            raise invalid_value(f"initial value of {name!r}", number, "a finite number >= 0",
-                                state.unit, model=model.name)
+            raise invalid_value(
+                f"initial value of {name!r}",
+                number,
+                "a finite number >= 0",
+                state.unit,
+                model=model.name,
+            )
         values[index[name]] = number
     return values
 
 
-def check_time(model: Model, t_end: Any, t_eval: Any, n_default: int = 401) -> tuple[float, np.ndarray]:
+def check_time(
+    model: Model, t_end: Any, t_eval: Any, n_default: int = 401
+) -> tuple[float, np.ndarray]:
     """Validate ``t_end`` and the output grid ``t_eval`` (default: evenly spaced)."""
     unit = model.time_unit
     t_end = _as_float("t_end", t_end, "a finite number > 0", unit, model.name)
     if t_end <= 0:
         raise invalid_value("t_end", t_end, "a finite number > 0", unit, model=model.name)
     if t_end > model.max_time:
-        raise invalid_value("t_end", t_end, f"(0, {model.max_time:g}]", unit, model=model.name,
-                            hint="Such a long horizon is outside what the model was built for.")
+        raise invalid_value(
+            "t_end",
+            t_end,
+            f"(0, {model.max_time:g}]",
+            unit,
+            model=model.name,
+            hint="Such a long horizon is outside what the model was built for.",
+        )
     if t_eval is None:
         return t_end, np.linspace(0.0, t_end, n_default)
     if isinstance(t_eval, (str, bytes)):
@@ -130,26 +147,35 @@ def check_time(model: Model, t_end: Any, t_eval: Any, n_default: int = 401) -> t
     try:
         grid = np.asarray(t_eval, dtype=float)
     except (TypeError, ValueError):
-        raise invalid_value("t_eval", t_eval, "a 1-D array of finite times", unit,
-                            model=model.name) from None
+        raise invalid_value(
+            "t_eval", t_eval, "a 1-D array of finite times", unit, model=model.name
+        ) from None
     if grid.ndim != 1 or grid.size == 0:
-        raise invalid_value("t_eval", t_eval, "a non-empty 1-D array of times", unit,
-                            model=model.name)
+        raise invalid_value(
+            "t_eval", t_eval, "a non-empty 1-D array of times", unit, model=model.name
+        )
     if grid.size > MAX_OUTPUT_POINTS:
-        raise invalid_value("len(t_eval)", grid.size, f"at most {MAX_OUTPUT_POINTS}", "points",
-                            model=model.name)
+        raise invalid_value(
+            "len(t_eval)", grid.size, f"at most {MAX_OUTPUT_POINTS}", "points", model=model.name
+        )
     if not np.all(np.isfinite(grid)):
         raise invalid_value("t_eval", t_eval, "finite times", unit, model=model.name)
     if grid[0] < 0 or grid[-1] > t_end:
         raise invalid_value(
-            "t_eval", f"[{grid[0]:g} … {grid[-1]:g}]", f"times within [0, t_end = {t_end:g}]",
-            unit, model=model.name,
+            "t_eval",
+            f"[{grid[0]:g} … {grid[-1]:g}]",
+            f"times within [0, t_end = {t_end:g}]",
+            unit,
+            model=model.name,
         )
     if np.any(np.diff(grid) <= 0):
         bad = int(np.argmax(np.diff(grid) <= 0))
         raise invalid_value(
-            "t_eval", f"… {grid[bad]:g}, {grid[bad + 1]:g} … (at index {bad + 1})",
-            "strictly increasing times", unit, model=model.name,
+            "t_eval",
+            f"… {grid[bad]:g}, {grid[bad + 1]:g} … (at index {bad + 1})",
+            "strictly increasing times",
+            unit,
+            model=model.name,
         )
     return t_end, grid
 
@@ -163,19 +189,46 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Dose, ...]:
             raise unknown_name("dose target compartment", dose.target, index, model=model.name)
         if dose.time > t_end:
             raise invalid_value(
-                f"time of the dose into {dose.target!r}", dose.time,
-                f"[0, t_end = {t_end:g}]", model.time_unit, model=model.name,
+                f"time of the dose into {dose.target!r}",
+                dose.time,
+                f"[0, t_end = {t_end:g}]",
+                model.time_unit,
+                model=model.name,
             )
     return expanded
 
 
+def check_method(model: Model, method: Any) -> str:
+    """The integration method must be one SciPy provides (see ``integrate.METHODS``)."""
+    from .integrate import METHODS
+
+    if method not in METHODS:
+        raise ModelError(
+            f"{model.name}: method = {method!r} is not allowed; allowed: {', '.join(METHODS)}.",
+            field="method",
+            value=method,
+            allowed=", ".join(METHODS),
+        )
+    return method
+
+
 def check_tolerance(model: Model, name: str, value: Any) -> float:
     """Solver tolerances must be finite and in (0, 1)."""
-    number = _as_float(name, value, "a number in (0, 1)", "relative" if name == "rtol"
-                       else "state units", model.name)
+    number = _as_float(
+        name,
+        value,
+        "a number in (0, 1)",
+        "relative" if name == "rtol" else "state units",
+        model.name,
+    )
     if not 0 < number < 1:
-        raise invalid_value(name, number, "a number in (0, 1)",
-                            "relative" if name == "rtol" else "state units", model=model.name)
+        raise invalid_value(
+            name,
+            number,
+            "a number in (0, 1)",
+            "relative" if name == "rtol" else "state units",
+            model=model.name,
+        )
     return number
 
 
@@ -211,8 +264,12 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
     arrays: dict[str, np.ndarray] = {}
     for name, column in columns.items():
         if name not in model.parameter_index and name not in model.state_index:
-            raise unknown_name("parameter or state", name,
-                               [*model.parameter_names, *model.state_names], model=model.name)
+            raise unknown_name(
+                "parameter or state",
+                name,
+                [*model.parameter_names, *model.state_names],
+                model=model.name,
+            )
         try:
             array = np.asarray(column, dtype=float)
         except (TypeError, ValueError):
@@ -249,8 +306,11 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
             if not ok.all():
                 patient = int(np.argmin(ok))
                 raise invalid_value(
-                    f"parameter {name!r} of patient {patient}", float(array[patient]),
-                    parameter.bounds_text(), parameter.unit, model=model.name,
+                    f"parameter {name!r} of patient {patient}",
+                    float(array[patient]),
+                    parameter.bounds_text(),
+                    parameter.unit,
+                    model=model.name,
                 )
             matrix[model.parameter_index[name]] = array
         else:
@@ -259,11 +319,13 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
             if not ok.all():
                 patient = int(np.argmin(ok))
                 raise invalid_value(
-                    f"initial value of {name!r} for patient {patient}", float(array[patient]),
-                    "a finite number >= 0", state.unit, model=model.name,
+                    f"initial value of {name!r} for patient {patient}",
+                    float(array[patient]),
+                    "a finite number >= 0",
+                    state.unit,
+                    model=model.name,
                 )
             initial[model.state_index[name]] = array
     frame = pd.DataFrame(matrix.T, columns=model.parameter_names)
     frame.index.name = "patient"
     return matrix, initial, frame
-

@@ -64,8 +64,9 @@ def render_static_html(spec: dict[str, Any]) -> str:
 
 
 def _escape_attribute(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-            .replace(">", "&gt;"))
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
 
 
 def _static_renderer(spec: dict[str, Any], **_: Any) -> dict[str, str]:
@@ -140,17 +141,30 @@ def timecourse_chart(
     time_unit = result.model.time_unit
     unit_text = ", ".join(sorted({result.units[v] for v in variables}))
     return (
-        alt.Chart(frame, title=title or result.model.name,
-                  description=f"{result.model.name}: {', '.join(variables)} over time")
+        alt.Chart(
+            frame,
+            title=title or result.model.name,
+            description=f"{result.model.name}: {', '.join(variables)} over time",
+        )
         .mark_line()
         .encode(
             x=alt.X("time:Q", title=f"time ({time_unit})"),
-            y=alt.Y("value:Q", title=unit_text,
-                    scale=alt.Scale(type="log") if log_scale else alt.Undefined),
-            color=alt.Color("variable:N", title=None, sort=variables,
-                            scale=alt.Scale(domain=variables, range=PALETTE[: len(variables)])),
-            tooltip=["variable:N", alt.Tooltip("time:Q", format=".1f"),
-                     alt.Tooltip("value:Q", format=".4g")],
+            y=alt.Y(
+                "value:Q",
+                title=unit_text,
+                scale=alt.Scale(type="log") if log_scale else alt.Undefined,
+            ),
+            color=alt.Color(
+                "variable:N",
+                title=None,
+                sort=variables,
+                scale=alt.Scale(domain=variables, range=PALETTE[: len(variables)]),
+            ),
+            tooltip=[
+                "variable:N",
+                alt.Tooltip("time:Q", format=".1f"),
+                alt.Tooltip("value:Q", format=".4g"),
+            ],
         )
         .properties(width=width, height=height)
     )

@@ -72,8 +72,9 @@ class Control:
     def nearest(self, value: float) -> float:
         """The grid value closest to ``value`` (in slider coordinates)."""
         grid = self.grid()
-        position = np.argmin(np.abs([self.slider_value(g) - self.slider_value(value)
-                                     for g in grid]))
+        position = np.argmin(
+            np.abs([self.slider_value(g) - self.slider_value(value) for g in grid])
+        )
         return float(grid[position])
 
 
@@ -81,30 +82,43 @@ def _control(model: Model, name: str, spec: Any, points: int) -> Control:
     parameter = model.parameter(name)
     if spec is None:
         low = parameter.value / 2 if parameter.value > 0 else parameter.bounds[0]
-        high = min(parameter.value * 2, parameter.bounds[1]) if parameter.value > 0 \
+        high = (
+            min(parameter.value * 2, parameter.bounds[1])
+            if parameter.value > 0
             else parameter.bounds[1]
+        )
         log = False
     else:
         if not isinstance(spec, Sequence) or len(spec) not in (2, 3):
             raise ModelError(
                 f"{model.name}: control {name!r} = {spec!r} is not allowed; allowed: (low, high) "
-                "or (low, high, 'log').", field=f"control {name!r}", value=spec,
+                "or (low, high, 'log').",
+                field=f"control {name!r}",
+                value=spec,
             )
         low, high = float(spec[0]), float(spec[1])
         log = len(spec) == 3 and spec[2] == "log"
         if len(spec) == 3 and spec[2] not in ("log", "linear"):
-            raise invalid_value(f"scale of control {name!r}", spec[2], "'log' or 'linear'",
-                                None, model=model.name)
+            raise invalid_value(
+                f"scale of control {name!r}", spec[2], "'log' or 'linear'", None, model=model.name
+            )
     for label, value in (("low", low), ("high", high)):
         if not parameter.contains(value):
-            raise invalid_value(f"{label} end of the slider for {name!r}", value,
-                                parameter.bounds_text(), parameter.unit, model=model.name)
+            raise invalid_value(
+                f"{label} end of the slider for {name!r}",
+                value,
+                parameter.bounds_text(),
+                parameter.unit,
+                model=model.name,
+            )
     if not low < high:
-        raise invalid_value(f"slider range of {name!r}", (low, high), "low < high",
-                            parameter.unit, model=model.name)
+        raise invalid_value(
+            f"slider range of {name!r}", (low, high), "low < high", parameter.unit, model=model.name
+        )
     if log and low <= 0:
-        raise invalid_value(f"low end of the log slider for {name!r}", low, "> 0",
-                            parameter.unit, model=model.name)
+        raise invalid_value(
+            f"low end of the log slider for {name!r}", low, "> 0", parameter.unit, model=model.name
+        )
     return Control(name, low, high, log, points)
 
 
@@ -148,8 +162,13 @@ class Explorable:
     # ------------------------------------------------------------------ data
     def simulate(self, **values: float):
         """Simulate with the given control values (others at their defaults)."""
-        return self.model.simulate(self.t_end, params={**self.values, **values}, y0=self.y0,
-                                   doses=self.doses, t_eval=self.t_eval)
+        return self.model.simulate(
+            self.t_end,
+            params={**self.values, **values},
+            y0=self.y0,
+            doses=self.doses,
+            t_eval=self.t_eval,
+        )
 
     def frame(self, **values: float) -> pd.DataFrame:
         """Tidy frame ``time, variable, value`` of the chart for the given control values."""
@@ -159,8 +178,11 @@ class Explorable:
 
     def steady_values(self, **values: float) -> dict[str, float]:
         """The stable steady state (by variable) at these control values, if there is one."""
-        stable = [s for s in self.model.steady_states({**self.values, **values})
-                  if s.stability == "stable"]
+        stable = [
+            s
+            for s in self.model.steady_states({**self.values, **values})
+            if s.stability == "stable"
+        ]
         if len(stable) != 1:
             return {}
         return {v: stable[0].values[v] for v in self.variables if v in stable[0].values}
@@ -170,9 +192,12 @@ class Explorable:
         return alt.Scale(type="log") if self.log_scale else alt.Scale()
 
     def _color(self) -> alt.Color:
-        return alt.Color("variable:N", title=None, sort=self.variables,
-                         scale=alt.Scale(domain=self.variables,
-                                         range=PALETTE[: len(self.variables)]))
+        return alt.Color(
+            "variable:N",
+            title=None,
+            sort=self.variables,
+            scale=alt.Scale(domain=self.variables, range=PALETTE[: len(self.variables)]),
+        )
 
     def _axis_title(self) -> str:
         return ", ".join(sorted({describe_unit(self.model.units[v]) for v in self.variables}))
@@ -180,29 +205,39 @@ class Explorable:
     def _layers(self, lines: alt.Chart, rules: alt.Chart) -> alt.LayerChart:
         x = alt.X("time:Q", title=f"time ({self.model.time_unit})")
         y = alt.Y("value:Q", title=self._axis_title(), scale=self._y_scale())
-        line_layer = lines.mark_line().encode(x=x, y=y, color=self._color(),
-                                              tooltip=["variable:N", "time:Q", "value:Q"])
+        line_layer = lines.mark_line().encode(
+            x=x, y=y, color=self._color(), tooltip=["variable:N", "time:Q", "value:Q"]
+        )
         rule_layer = rules.mark_rule(strokeDash=[4, 4], opacity=0.7).encode(
-            y=alt.Y("steady:Q", scale=self._y_scale()), color=self._color())
-        description = (f"{self.model.name}: {', '.join(self.variables)} over time; dashed "
-                       "lines mark the stable steady state")
-        return alt.layer(line_layer, rule_layer, title=self.title,
-                         description=description).properties(width=520, height=300)
+            y=alt.Y("steady:Q", scale=self._y_scale()), color=self._color()
+        )
+        description = (
+            f"{self.model.name}: {', '.join(self.variables)} over time; dashed "
+            "lines mark the stable steady state"
+        )
+        return alt.layer(
+            line_layer, rule_layer, title=self.title, description=description
+        ).properties(width=520, height=300)
 
     def chart(self, **values: float) -> alt.LayerChart:
         """The chart for the given control values (a fresh simulation)."""
         frame = self.frame(**values)
         if self.log_scale:
             frame = frame[frame["value"] > 0]
-        steady = pd.DataFrame({"variable": list(self.steady_values(**values)),
-                               "steady": list(self.steady_values(**values).values())})
+        steady = pd.DataFrame(
+            {
+                "variable": list(self.steady_values(**values)),
+                "steady": list(self.steady_values(**values).values()),
+            }
+        )
         return self._layers(alt.Chart(frame), alt.Chart(steady))
 
     def grid_table(self) -> pd.DataFrame:
         """Every combination of the controls' grid values (one row per simulation)."""
         grids = [c.grid() for c in self.controls]
-        return pd.DataFrame(list(itertools.product(*grids)), columns=[c.name for c in
-                                                                        self.controls])
+        return pd.DataFrame(
+            list(itertools.product(*grids)), columns=[c.name for c in self.controls]
+        )
 
     def static_data(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Precomputed trajectories and stable steady states for the static chart.
@@ -212,10 +247,12 @@ class Explorable:
         the page light).
         """
         table = self.grid_table()
-        cohort = self.model.simulate_many(table.assign(**(self.y0 or {})), self.t_end,
-                                          doses=self.doses, t_eval=self.t_eval)
-        keys = {c.name: np.round([c.slider_value(v) for v in table[c.name]], 6)
-                for c in self.controls}
+        cohort = self.model.simulate_many(
+            table.assign(**(self.y0 or {})), self.t_end, doses=self.doses, t_eval=self.t_eval
+        )
+        keys = {
+            c.name: np.round([c.slider_value(v) for v in table[c.name]], 6) for c in self.controls
+        }
         rows, steady_rows = [], []
         for patient in range(len(table)):
             key = {name: float(values[patient]) for name, values in keys.items()}
@@ -226,10 +263,11 @@ class Explorable:
                 shown = [float(v) if (v > 0 or not self.log_scale) else None for v in values]
                 rows.append({**key, "variable": variable, "value": shown})
             steady = self.steady_values(**table.iloc[patient].to_dict())
-            steady_rows += [{**key, "variable": v, "steady": float(_round(np.array([s]))[0])}
-                            for v, s in steady.items()]
-        return pd.DataFrame(rows), pd.DataFrame(steady_rows,
-                                                columns=[*keys, "variable", "steady"])
+            steady_rows += [
+                {**key, "variable": v, "steady": float(_round(np.array([s]))[0])}
+                for v, s in steady.items()
+            ]
+        return pd.DataFrame(rows), pd.DataFrame(steady_rows, columns=[*keys, "variable", "steady"])
 
     def static_chart(self) -> alt.LayerChart:
         """The chart with Vega-Lite sliders bound to the controls, over the precomputed grid."""
@@ -238,22 +276,31 @@ class Explorable:
         for control in self.controls:
             parameter = self.model.parameter(control.name)
             unit = describe_unit(parameter.unit)
-            label = (f"log10 {control.name} ({unit})" if control.log
-                     else f"{control.name} ({unit})")
+            label = f"log10 {control.name} ({unit})" if control.log else f"{control.name} ({unit})"
             start = control.slider_value(control.nearest(self.values[control.name]))
             step = control.step()
-            params.append(alt.param(
-                name=control.name, value=round(start, 6),
-                bind=alt.binding_range(min=round(control.slider_value(control.low), 6),
-                                       max=round(control.slider_value(control.high), 6),
-                                       step=step, name=label + " ")))
+            params.append(
+                alt.param(
+                    name=control.name,
+                    value=round(start, 6),
+                    bind=alt.binding_range(
+                        min=round(control.slider_value(control.low), 6),
+                        max=round(control.slider_value(control.high), 6),
+                        step=step,
+                        name=label + " ",
+                    ),
+                )
+            )
             conditions.append(f"abs(datum.{control.name} - {control.name}) < {step / 2:.6g}")
         condition = " && ".join(conditions)
         dt = float(self.t_eval[1] - self.t_eval[0])
-        lines = (alt.Chart(trajectories).transform_filter(condition)
-                 .transform_flatten(["value"])
-                 .transform_window(position="row_number()", groupby=["variable"])
-                 .transform_calculate(time=f"(datum.position - 1) * {dt!r}"))
+        lines = (
+            alt.Chart(trajectories)
+            .transform_filter(condition)
+            .transform_flatten(["value"])
+            .transform_window(position="row_number()", groupby=["variable"])
+            .transform_calculate(time=f"(datum.position - 1) * {dt!r}")
+        )
         rules = alt.Chart(steady).transform_filter(condition)
         return self._layers(lines, rules).add_params(*params)
 
@@ -278,18 +325,24 @@ class Explorable:
 
         for control in self.controls:
             parameter = self.model.parameter(control.name)
-            common = dict(value=self.values[control.name], min=control.slider_value(
-                control.low), max=control.slider_value(control.high),
-                description=control.name, continuous_update=False,
+            common = dict(
+                value=self.values[control.name],
+                min=control.slider_value(control.low),
+                max=control.slider_value(control.high),
+                description=control.name,
+                continuous_update=False,
                 style={"description_width": "initial"},
-                layout=widgets.Layout(width="420px"))
+                layout=widgets.Layout(width="420px"),
+            )
             if control.log:
                 common["min"], common["max"] = math.log10(control.low), math.log10(control.high)
-                slider = widgets.FloatLogSlider(base=10, step=control.step() / 10,
-                                                readout_format=".3g", **common)
+                slider = widgets.FloatLogSlider(
+                    base=10, step=control.step() / 10, readout_format=".3g", **common
+                )
             else:
-                slider = widgets.FloatSlider(step=(control.high - control.low) / 100,
-                                             readout_format=".4g", **common)
+                slider = widgets.FloatSlider(
+                    step=(control.high - control.low) / 100, readout_format=".4g", **common
+                )
             slider.tooltip = f"{parameter.description} ({describe_unit(parameter.unit)})"
 
             def on_change(change, name=control.name) -> None:
@@ -299,25 +352,30 @@ class Explorable:
             slider.observe(on_change, names="value")
             self.sliders[control.name] = slider
         redraw()
-        self._widget = widgets.VBox([*self.sliders.values(), widgets.HBox([output,
-                                                                           steady_html])])
+        self._widget = widgets.VBox([*self.sliders.values(), widgets.HBox([output, steady_html])])
         return self._widget
 
     def _steady_html(self, steady: Mapping[str, float]) -> str:
         if not steady:
             return "<p>No single stable steady state at these values.</p>"
-        rows = "".join(f"<tr><td>{name}</td><td>{format_number(value)} "
-                       f"{describe_unit(self.model.units[name])}</td></tr>"
-                       for name, value in steady.items())
+        rows = "".join(
+            f"<tr><td>{name}</td><td>{format_number(value)} "
+            f"{describe_unit(self.model.units[name])}</td></tr>"
+            for name, value in steady.items()
+        )
         return f"<table><caption>Stable steady state</caption>{rows}</table>"
 
     # ---------------------------------------------------------------- display
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        text = (f"<Explorable {self.model.name}: sliders for "
-                f"{', '.join(c.name for c in self.controls)}>")
+        text = (
+            f"<Explorable {self.model.name}: sliders for "
+            f"{', '.join(c.name for c in self.controls)}>"
+        )
         if is_static():
-            return {"text/html": render_static_html(self.static_chart().to_dict()),
-                    "text/plain": text}
+            return {
+                "text/html": render_static_html(self.static_chart().to_dict()),
+                "text/plain": text,
+            }
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude) or {}
         return {**bundle, "text/plain": text}
 
@@ -376,15 +434,28 @@ def explore(
     if not isinstance(points, int) or points < 2:
         raise invalid_value("points", points, "an integer >= 2", "grid points", model=model.name)
     if points ** len(names) > MAX_GRID:
-        raise invalid_value("points ** number of controls", points ** len(names),
-                            f"at most {MAX_GRID}", "simulations", model=model.name,
-                            hint="Use fewer points or fewer sliders.")
+        raise invalid_value(
+            "points ** number of controls",
+            points ** len(names),
+            f"at most {MAX_GRID}",
+            "simulations",
+            model=model.name,
+            hint="Use fewer points or fewer sliders.",
+        )
     specs = controls if isinstance(controls, Mapping) else dict.fromkeys(names)
     built = [_control(model, name, specs[name], points) for name in names]
     variables = list(variables) if variables is not None else list(model.state_names)
     for variable in variables:
         if variable not in model.units:
-            raise unknown_name("state or observable", variable, list(model.units),
-                               model=model.name)
-    return Explorable(model, built, t_end=t_end, y0=y0, doses=list(doses),
-                      variables=variables, log_scale=log_scale, n_time=n_time, title=title)
+            raise unknown_name("state or observable", variable, list(model.units), model=model.name)
+    return Explorable(
+        model,
+        built,
+        t_end=t_end,
+        y0=y0,
+        doses=list(doses),
+        variables=variables,
+        log_scale=log_scale,
+        n_time=n_time,
+        title=title,
+    )

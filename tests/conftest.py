@@ -11,25 +11,59 @@ import hemomodels as hm
 def clearance_model() -> hm.Model:
     """One compartment with first-order elimination: dC/dt = -k C."""
     drug = hm.State("drug", "Drug amount", "mg", initial=0.0, latex="C")
-    rate = hm.Parameter("elimination_rate", 0.3, "1/h", (0.0, 10.0), "Elimination rate",
-                        "friberg2002", latex="k", low_inclusive=False)
-    return hm.Model("clearance", states=[drug], parameters=[rate], time_unit="h",
-                    flows=[hm.Flow(drug, None, rate.symbol * drug.symbol)],
-                    reference="friberg2002")
+    rate = hm.Parameter(
+        "elimination_rate",
+        0.3,
+        "1/h",
+        (0.0, 10.0),
+        "Elimination rate",
+        "friberg2002",
+        latex="k",
+        low_inclusive=False,
+    )
+    return hm.Model(
+        "clearance",
+        states=[drug],
+        parameters=[rate],
+        time_unit="h",
+        flows=[hm.Flow(drug, None, rate.symbol * drug.symbol)],
+        reference="friberg2002",
+    )
 
 
 def chain_model(n: int = 3) -> hm.Model:
     """A linear chain A_1 -> A_2 -> ... -> A_n -> out with one rate per step."""
-    states = [hm.State(f"A{i}", f"compartment {i}", "cells", initial=100.0 if i == 1 else 0.0)
-              for i in range(1, n + 1)]
-    rates = [hm.Parameter(f"k{i}", 0.2 + 0.15 * i, "1/day", (0.0, 10.0), f"rate out of A{i}",
-                          "friberg2002", low_inclusive=False) for i in range(1, n + 1)]
-    flows = [hm.Flow(states[i], states[i + 1] if i + 1 < n else None,
-                     rates[i].symbol * states[i].symbol) for i in range(n)]
-    total = hm.Observable("total", sympy.Add(*[s.symbol for s in states]), "cells",
-                          "all cells in the chain")
-    return hm.Model(f"chain of {n}", states=states, parameters=rates, flows=flows,
-                    observables=[total], reference="friberg2002")
+    states = [
+        hm.State(f"A{i}", f"compartment {i}", "cells", initial=100.0 if i == 1 else 0.0)
+        for i in range(1, n + 1)
+    ]
+    rates = [
+        hm.Parameter(
+            f"k{i}",
+            0.2 + 0.15 * i,
+            "1/day",
+            (0.0, 10.0),
+            f"rate out of A{i}",
+            "friberg2002",
+            low_inclusive=False,
+        )
+        for i in range(1, n + 1)
+    ]
+    flows = [
+        hm.Flow(states[i], states[i + 1] if i + 1 < n else None, rates[i].symbol * states[i].symbol)
+        for i in range(n)
+    ]
+    total = hm.Observable(
+        "total", sympy.Add(*[s.symbol for s in states]), "cells", "all cells in the chain"
+    )
+    return hm.Model(
+        f"chain of {n}",
+        states=states,
+        parameters=rates,
+        flows=flows,
+        observables=[total],
+        reference="friberg2002",
+    )
 
 
 @pytest.fixture

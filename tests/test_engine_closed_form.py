@@ -32,8 +32,7 @@ def test_equal_rate_chain_is_erlang():
     """With equal rates k, compartment n holds a0 (kt)^(n-1)/(n-1)! e^(-kt)."""
     model = chain_model(4)
     k = 0.7
-    result = model.simulate(15.0, params={f"k{i}": k for i in range(1, 5)}, rtol=1e-10,
-                            atol=1e-12)
+    result = model.simulate(15.0, params={f"k{i}": k for i in range(1, 5)}, rtol=1e-10, atol=1e-12)
     for n in range(1, 5):
         expected = 100.0 * (k * result.t) ** (n - 1) / math.factorial(n - 1) * np.exp(-k * result.t)
         np.testing.assert_allclose(result[f"A{n}"], expected, rtol=RTOL, atol=1e-8)
@@ -47,15 +46,15 @@ def test_observable_is_evaluated_on_the_trajectory(chain):
 
 
 def test_clearance_after_single_dose(clearance):
-    result = clearance.simulate(24.0, doses=[hm.Dose(0.0, "drug", 5.0)], rtol=1e-10,
-                                atol=1e-12)
+    result = clearance.simulate(24.0, doses=[hm.Dose(0.0, "drug", 5.0)], rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(result["drug"], 5.0 * np.exp(-0.3 * result.t), rtol=RTOL)
 
 
 def test_dose_later_is_zero_before_and_exponential_after(clearance):
     t = np.linspace(0, 24, 97)
-    result = clearance.simulate(24.0, doses=hm.Dose(6.0, "drug", 2.0), t_eval=t, rtol=1e-10,
-                                atol=1e-12)
+    result = clearance.simulate(
+        24.0, doses=hm.Dose(6.0, "drug", 2.0), t_eval=t, rtol=1e-10, atol=1e-12
+    )
     expected = np.where(t >= 6.0, 2.0 * np.exp(-0.3 * (t - 6.0)), 0.0)
     np.testing.assert_allclose(result["drug"], expected, rtol=RTOL, atol=1e-12)
 
@@ -64,15 +63,22 @@ def test_repeated_schedule_superposes_doses(clearance):
     schedule = hm.Schedule("drug", amount=3.0, start=1.0, every=4.0, count=5)
     t = np.linspace(0, 30, 301)
     result = clearance.simulate(30.0, doses=schedule, t_eval=t, rtol=1e-10, atol=1e-12)
-    expected = sum(np.where(t >= tj, 3.0 * np.exp(-0.3 * (t - tj)), 0.0)
-                   for tj in [1.0, 5.0, 9.0, 13.0, 17.0])
+    expected = sum(
+        np.where(t >= tj, 3.0 * np.exp(-0.3 * (t - tj)), 0.0) for tj in [1.0, 5.0, 9.0, 13.0, 17.0]
+    )
     np.testing.assert_allclose(result["drug"], expected, rtol=RTOL, atol=1e-12)
 
 
 def test_dose_between_coarse_output_points_is_not_stepped_over(clearance):
     """Only two output times, far apart: the dose at t = 50 must still be given."""
-    result = clearance.simulate(100.0, doses=hm.Dose(50.0, "drug", 1.0), t_eval=[0.0, 100.0],
-                                params={"elimination_rate": 0.01}, rtol=1e-10, atol=1e-14)
+    result = clearance.simulate(
+        100.0,
+        doses=hm.Dose(50.0, "drug", 1.0),
+        t_eval=[0.0, 100.0],
+        params={"elimination_rate": 0.01},
+        rtol=1e-10,
+        atol=1e-14,
+    )
     np.testing.assert_allclose(result["drug"], [0.0, math.exp(-0.5)], rtol=RTOL)
 
 
@@ -84,14 +90,20 @@ def test_value_at_dose_time_is_after_the_dose(clearance):
 
 
 def test_dose_at_t_end_is_reported(clearance):
-    result = clearance.simulate(10.0, doses=[hm.Dose(0.0, "drug", 1.0), hm.Dose(10.0, "drug", 1.0)],
-                                t_eval=[0.0, 10.0], rtol=1e-10, atol=1e-12)
+    result = clearance.simulate(
+        10.0,
+        doses=[hm.Dose(0.0, "drug", 1.0), hm.Dose(10.0, "drug", 1.0)],
+        t_eval=[0.0, 10.0],
+        rtol=1e-10,
+        atol=1e-12,
+    )
     np.testing.assert_allclose(result["drug"], [1.0, 1.0 + math.exp(-3.0)], rtol=RTOL)
 
 
 def test_simultaneous_doses_add_up(clearance):
-    result = clearance.simulate(1.0, doses=[hm.Dose(0.0, "drug", 1.0), hm.Dose(0.0, "drug", 2.0)],
-                                t_eval=[0.0])
+    result = clearance.simulate(
+        1.0, doses=[hm.Dose(0.0, "drug", 1.0), hm.Dose(0.0, "drug", 2.0)], t_eval=[0.0]
+    )
     assert result["drug"][0] == pytest.approx(3.0)
 
 
@@ -108,7 +120,12 @@ def test_solver_failure_names_model_and_time():
     """dx/dt = x^2 from x(0) = 1 blows up at t = 1: a clear error, not garbage."""
     x = hm.State("x", "blows up", "cells", initial=1.0)
     rate = hm.Parameter("rate", 1.0, "1/(cells day)", (0.0, 10.0), "growth", "friberg2002")
-    model = hm.Model("blow-up", states=[x], parameters=[rate],
-                     rhs={x: rate.symbol * x.symbol**2}, reference="friberg2002")
+    model = hm.Model(
+        "blow-up",
+        states=[x],
+        parameters=[rate],
+        rhs={x: rate.symbol * x.symbol**2},
+        reference="friberg2002",
+    )
     with pytest.raises(hm.ModelError, match=r"blow-up: the solver \(LSODA\) failed at t = 0\.9"):
         model.simulate(2.0)

@@ -60,52 +60,114 @@ def marciniak_czochra_2009() -> Model:
     ...  if s.stability == "stable"]
     [4.0]
     """
-    stem = State("stem_cells", "Haematopoietic stem cells and early progenitors (marrow)",
-                 "cells/kg", initial=1e7, latex="c_1")
-    precursors = State("precursors", "Committed progenitors and precursors (marrow)",
-                       "cells/kg", initial=2e9, latex="c_2")
-    neutrophils = State("neutrophils", "Mature neutrophils (blood)", "cells/kg",
-                        initial=4e8, latex="c_3")
+    stem = State(
+        "stem_cells",
+        "Haematopoietic stem cells and early progenitors (marrow)",
+        "cells/kg",
+        initial=1e7,
+        latex="c_1",
+    )
+    precursors = State(
+        "precursors",
+        "Committed progenitors and precursors (marrow)",
+        "cells/kg",
+        initial=2e9,
+        latex="c_2",
+    )
+    neutrophils = State(
+        "neutrophils", "Mature neutrophils (blood)", "cells/kg", initial=4e8, latex="c_3"
+    )
 
     stem_self_renewal = Parameter(
-        "stem_self_renewal", 0.85, "1", (0.0, 1.0),
-        "Maximal fraction of stem-cell daughters that self-renew (at s = 1)", "stiehl2015",
-        latex="a_1", note=_VALUES_NOTE)
+        "stem_self_renewal",
+        0.85,
+        "1",
+        (0.0, 1.0),
+        "Maximal fraction of stem-cell daughters that self-renew (at s = 1)",
+        "stiehl2015",
+        latex="a_1",
+        note=_VALUES_NOTE,
+    )
     stem_division_rate = Parameter(
-        "stem_division_rate", 0.1, "1/day", (0.0, 5.0),
-        "Division rate of stem cells and early progenitors", "stiehl2015",
-        latex="p_1", note=_VALUES_NOTE, low_inclusive=False)
+        "stem_division_rate",
+        0.1,
+        "1/day",
+        (0.0, 5.0),
+        "Division rate of stem cells and early progenitors",
+        "stiehl2015",
+        latex="p_1",
+        note=_VALUES_NOTE,
+        low_inclusive=False,
+    )
     precursor_self_renewal = Parameter(
-        "precursor_self_renewal", 0.849075, "1", (0.0, 1.0),
+        "precursor_self_renewal",
+        0.849075,
+        "1",
+        (0.0, 1.0),
         "Maximal fraction of precursor daughters that stay precursors (at s = 1)",
-        "stiehl2015", latex="a_2", note=_DERIVED_NOTE)
+        "stiehl2015",
+        latex="a_2",
+        note=_DERIVED_NOTE,
+    )
     precursor_division_rate = Parameter(
-        "precursor_division_rate", 0.4595, "1/day", (0.0, 10.0),
-        "Division rate of committed precursors", "stiehl2015",
-        latex="p_2", note=_DERIVED_NOTE, low_inclusive=False)
+        "precursor_division_rate",
+        0.4595,
+        "1/day",
+        (0.0, 10.0),
+        "Division rate of committed precursors",
+        "stiehl2015",
+        latex="p_2",
+        note=_DERIVED_NOTE,
+        low_inclusive=False,
+    )
     neutrophil_clearance = Parameter(
-        "neutrophil_clearance", 2.3, "1/day", (0.0, 20.0),
-        "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)", "stiehl2015",
-        latex="d_3", note=_VALUES_NOTE, low_inclusive=False)
+        "neutrophil_clearance",
+        2.3,
+        "1/day",
+        (0.0, 20.0),
+        "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)",
+        "stiehl2015",
+        latex="d_3",
+        note=_VALUES_NOTE,
+        low_inclusive=False,
+    )
     feedback_strength = Parameter(
-        "feedback_strength", 1.75e-9, "kg/cell", (0.0, 1e-6),
-        "Strength of the feedback of mature cells on self-renewal", "stiehl2015",
-        latex="k", note=_DERIVED_NOTE, low_inclusive=False)
+        "feedback_strength",
+        1.75e-9,
+        "kg/cell",
+        (0.0, 1e-6),
+        "Strength of the feedback of mature cells on self-renewal",
+        "stiehl2015",
+        latex="k",
+        note=_DERIVED_NOTE,
+        low_inclusive=False,
+    )
 
     c1, c2, c3 = stem.symbol, precursors.symbol, neutrophils.symbol
     a1, p1 = stem_self_renewal.symbol, stem_division_rate.symbol
     a2, p2 = precursor_self_renewal.symbol, precursor_division_rate.symbol
     d3, k = neutrophil_clearance.symbol, feedback_strength.symbol
 
-    signal = Observable("feedback_signal", 1 / (1 + k * c3), "1",
-                        "Feedback signal from mature cells (1 with no neutrophils)", latex="s")
+    signal = Observable(
+        "feedback_signal",
+        1 / (1 + k * c3),
+        "1",
+        "Feedback signal from mature cells (1 with no neutrophils)",
+        latex="s",
+    )
     s = signal.symbol
 
     return Model(
         "Marciniak-Czochra et al. 2009 (self-renewal feedback)",
         states=[stem, precursors, neutrophils],
-        parameters=[stem_self_renewal, stem_division_rate, precursor_self_renewal,
-                    precursor_division_rate, neutrophil_clearance, feedback_strength],
+        parameters=[
+            stem_self_renewal,
+            stem_division_rate,
+            precursor_self_renewal,
+            precursor_division_rate,
+            neutrophil_clearance,
+            feedback_strength,
+        ],
         rhs={
             stem: (2 * a1 * s - 1) * p1 * c1,
             precursors: 2 * (1 - a1 * s) * p1 * c1 + (2 * a2 * s - 1) * p2 * c2,
