@@ -558,7 +558,7 @@ class Model:
 
     # ------------------------------------------------------------------------ display
     def parameter_table(self) -> pd.DataFrame:
-        """Parameters as a :class:`pandas.DataFrame` (value, unit, bounds, source, meaning)."""
+        """Parameters as a :class:`pandas.DataFrame`: value, unit, bounds, source, note."""
         import pandas as pd
 
         return pd.DataFrame(
@@ -571,6 +571,7 @@ class Model:
                     "bounds": p.bounds_text(),
                     "source": p.source,
                     "description": p.description,
+                    "note": p.note,
                 }
                 for p in self.parameters
             ]

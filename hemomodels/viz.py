@@ -28,7 +28,7 @@ __all__ = [
     "positive_for_log",
     "render_static_html",
     "timecourse_chart",
-    "variable_title",
+    "variable_color",
 ]
 
 #: Environment variable that switches charts and explorables to static (offline) HTML.
@@ -78,11 +78,16 @@ if is_static():
     alt.renderers.enable("hemomodels_static")
 
 
-def variable_title(result_or_units: Result | dict[str, str], name: str) -> str:
-    """Axis or legend label ``"name (unit)"`` for a state or observable."""
-    units = result_or_units if isinstance(result_or_units, dict) else result_or_units.units
-    unit = units.get(name, "")
-    return f"{name} ({unit})" if unit and unit != "1" else name
+def variable_color(variables: Sequence[str]) -> alt.Color:
+    """Colour encoding of the ``variable`` field: fixed colours, legend above the plot."""
+    variables = list(variables)
+    return alt.Color(
+        "variable:N",
+        title=None,
+        sort=variables,
+        scale=alt.Scale(domain=variables, range=PALETTE[: len(variables)]),
+        legend=alt.Legend(orient="top", labelLimit=300),
+    )
 
 
 def positive_for_log(frame: pd.DataFrame, column: str = "value") -> pd.DataFrame:
@@ -106,7 +111,7 @@ def timecourse_chart(
     log_scale: bool = True,
     title: str | None = None,
     max_points: int = 200,
-    width: int = 520,
+    width: int = 480,
     height: int = 300,
 ) -> alt.Chart:
     """Line chart of states/observables over time, one colour per variable.
@@ -154,12 +159,7 @@ def timecourse_chart(
                 title=unit_text,
                 scale=alt.Scale(type="log") if log_scale else alt.Undefined,
             ),
-            color=alt.Color(
-                "variable:N",
-                title=None,
-                sort=variables,
-                scale=alt.Scale(domain=variables, range=PALETTE[: len(variables)]),
-            ),
+            color=variable_color(variables),
             tooltip=[
                 "variable:N",
                 alt.Tooltip("time:Q", format=".1f"),

@@ -24,7 +24,7 @@ from .doses import Dose, Schedule
 from .errors import ModelError, describe_unit, invalid_value, unknown_name
 from .model import Model
 from .spec import format_number
-from .viz import PALETTE, _round, is_static, render_static_html
+from .viz import _round, is_static, render_static_html, variable_color
 
 __all__ = ["Control", "Explorable", "explore"]
 
@@ -192,12 +192,7 @@ class Explorable:
         return alt.Scale(type="log") if self.log_scale else alt.Scale()
 
     def _color(self) -> alt.Color:
-        return alt.Color(
-            "variable:N",
-            title=None,
-            sort=self.variables,
-            scale=alt.Scale(domain=self.variables, range=PALETTE[: len(self.variables)]),
-        )
+        return variable_color(self.variables)
 
     def _axis_title(self) -> str:
         return ", ".join(sorted({describe_unit(self.model.units[v]) for v in self.variables}))
@@ -217,7 +212,7 @@ class Explorable:
         )
         return alt.layer(
             line_layer, rule_layer, title=self.title, description=description
-        ).properties(width=520, height=300)
+        ).properties(width=480, height=300)
 
     def chart(self, **values: float) -> alt.LayerChart:
         """The chart for the given control values (a fresh simulation)."""
