@@ -4,15 +4,19 @@
 it shows ipywidgets sliders that re-run :meth:`hemomodels.Model.simulate` and redraw an
 Altair chart, with the stable steady state. Displayed while the book is built
 (``HEMOMODELS_STATIC_HTML=1``), it shows the same chart as Vega-Lite with sliders bound to
-parameters, over simulations precomputed on a grid of the controlled parameters, so moving
-a slider changes the chart with no Python. No dead widget reaches the HTML.
+parameters, over simulations precomputed on a grid of the controlled values, so moving a
+slider changes the chart with no Python. No dead widget reaches the HTML.
+
+Sliders control model parameters directly, or scenario inputs (:class:`Input`, e.g. the
+volume of blood lost or a drug dose) that a ``scenario`` function turns into parameters,
+initial values and doses.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,29 +27,68 @@ import pandas as pd
 from .doses import Dose, Schedule
 from .errors import ModelError, describe_unit, invalid_value, unknown_name
 from .model import Model
+from .result import Result
 from .spec import format_number
 from .viz import _round, is_static, render_static_html, variable_color
 
-__all__ = ["Control", "Explorable", "explore"]
+__all__ = ["Control", "Explorable", "Input", "explore"]
 
 #: Largest number of precomputed simulations behind one static explorable.
 MAX_GRID = 343
 
+Scenario = Callable[[dict[str, float]], Mapping[str, Any]]
+Summary = Callable[[Result], Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class Input:
+    """A slider that is not a model parameter: a scenario input such as a dose or a blood loss.
+
+    A ``scenario`` function given to :func:`explore` turns the slider values into
+    ``params``, ``y0`` and ``doses`` for :meth:`~hemomodels.Model.simulate`.
+
+    Parameters
+    ----------
+    low, high : float
+        Slider range.
+    value : float
+        Initial slider value.
+    unit : str
+        Unit of the value.
+    description : str
+        What the slider sets, in words.
+    log : bool
+        Logarithmic slider.
+    """
+
+    low: float
+    high: float
+    value: float
+    unit: str
+    description: str
+    log: bool = False
+
 
 @dataclass(frozen=True)
 class Control:
-    """A slider over one model parameter.
+    """A slider: a model parameter or a scenario :class:`Input`.
 
     Attributes
     ----------
     name : str
-        Parameter name.
+        Parameter name, or the name of the scenario input.
     low, high : float
-        Slider range (inside the parameter's bounds), in the parameter's unit.
+        Slider range, in ``unit``.
     log : bool
-        Logarithmic slider (for parameters spanning orders of magnitude).
+        Logarithmic slider (for values spanning orders of magnitude).
     points : int
         Grid points precomputed for the static HTML.
+    unit, description : str
+        Shown next to the slider.
+    value : float
+        Initial value.
+    is_parameter : bool
+        Whether the slider sets the model parameter ``name`` directly.
     """
 
     name: str
@@ -53,6 +96,10 @@ class Control:
     high: float
     log: bool
     points: int
+    unit: str
+    description: str
+    value: float
+    is_parameter: bool
 
     def grid(self) -> np.ndarray:
         """Values precomputed for the static HTML (evenly spaced, or in log10)."""
@@ -72,62 +119,90 @@ class Control:
     def nearest(self, value: float) -> float:
         """The grid value closest to ``value`` (in slider coordinates)."""
         grid = self.grid()
-        position = np.argmin(
-            np.abs([self.slider_value(g) - self.slider_value(value) for g in grid])
+        distance = [abs(self.slider_value(g) - self.slider_value(value)) for g in grid]
+        return float(grid[int(np.argmin(distance))])
+
+    def label(self) -> str:
+        """Slider label with unit, e.g. ``"stem_self_renewal (dimensionless)"``."""
+        unit = describe_unit(self.unit)
+        return f"log10 {self.name} ({unit})" if self.log else f"{self.name} ({unit})"
+
+
+def _range(model: Model, name: str, spec: Any) -> tuple[float, float, bool]:
+    if not isinstance(spec, Sequence) or isinstance(spec, str) or len(spec) not in (2, 3):
+        raise ModelError(
+            f"{model.name}: control {name!r} = {spec!r} is not allowed; allowed: (low, high), "
+            "(low, high, 'log') or a hemomodels.widgets.Input.",
+            field=f"control {name!r}",
+            value=spec,
         )
-        return float(grid[position])
+    if len(spec) == 3 and spec[2] not in ("log", "linear"):
+        raise invalid_value(
+            f"scale of control {name!r}", spec[2], "'log' or 'linear'", None, model=model.name
+        )
+    return float(spec[0]), float(spec[1]), len(spec) == 3 and spec[2] == "log"
 
 
 def _control(model: Model, name: str, spec: Any, points: int) -> Control:
-    parameter = model.parameter(name)
-    if spec is None:
-        low = parameter.value / 2 if parameter.value > 0 else parameter.bounds[0]
-        high = (
-            min(parameter.value * 2, parameter.bounds[1])
-            if parameter.value > 0
-            else parameter.bounds[1]
-        )
-        log = False
-    else:
-        if not isinstance(spec, Sequence) or len(spec) not in (2, 3):
+    if isinstance(spec, Input):
+        if name in model.parameter_index or name in model.state_index:
             raise ModelError(
-                f"{model.name}: control {name!r} = {spec!r} is not allowed; allowed: (low, high) "
-                "or (low, high, 'log').",
+                f"{model.name}: the scenario input {name!r} has the name of a model parameter or "
+                "state; give the input another name.",
                 field=f"control {name!r}",
-                value=spec,
+                value=name,
             )
-        low, high = float(spec[0]), float(spec[1])
-        log = len(spec) == 3 and spec[2] == "log"
-        if len(spec) == 3 and spec[2] not in ("log", "linear"):
+        low, high, log, unit = spec.low, spec.high, spec.log, spec.unit
+        value, description = spec.value, spec.description
+        inside = low <= value <= high
+
+        def contains(x: float) -> bool:
+            return math.isfinite(x)
+
+        allowed = "a finite number"
+    else:
+        parameter = model.parameter(name)
+        unit, value, description = parameter.unit, parameter.value, parameter.description
+        if spec is None:
+            low = value / 2 if value > 0 else parameter.bounds[0]
+            high = min(value * 2, parameter.bounds[1]) if value > 0 else parameter.bounds[1]
+            log = False
+        else:
+            low, high, log = _range(model, name, spec)
+        contains, allowed, inside = parameter.contains, parameter.bounds_text(), True
+    for end, number in (("low", low), ("high", high)):
+        if not contains(number):
             raise invalid_value(
-                f"scale of control {name!r}", spec[2], "'log' or 'linear'", None, model=model.name
-            )
-    for label, value in (("low", low), ("high", high)):
-        if not parameter.contains(value):
-            raise invalid_value(
-                f"{label} end of the slider for {name!r}",
-                value,
-                parameter.bounds_text(),
-                parameter.unit,
-                model=model.name,
+                f"{end} end of the slider for {name!r}", number, allowed, unit, model=model.name
             )
     if not low < high:
         raise invalid_value(
-            f"slider range of {name!r}", (low, high), "low < high", parameter.unit, model=model.name
+            f"slider range of {name!r}", (low, high), "low < high", unit, model=model.name
+        )
+    if not inside:
+        raise invalid_value(
+            f"initial value of the slider {name!r}",
+            value,
+            f"[{low:g}, {high:g}]",
+            unit,
+            model=model.name,
         )
     if log and low <= 0:
         raise invalid_value(
-            f"low end of the log slider for {name!r}", low, "> 0", parameter.unit, model=model.name
+            f"low end of the log slider for {name!r}", low, "> 0", unit, model=model.name
         )
-    return Control(name, low, high, log, points)
+    return Control(
+        name, low, high, log, points, unit, description, value, not isinstance(spec, Input)
+    )
 
 
 class Explorable:
     """A model with sliders: live ipywidgets in a kernel, bound Vega-Lite sliders in HTML.
 
-    Build it with :func:`explore`. The pieces are usable on their own:
-    :meth:`frame` (tidy simulation data for given slider values), :meth:`chart` (the live
-    chart), :meth:`static_chart` (the precomputed, slider-bound chart) and :meth:`widget`.
+    Build it with :func:`explore`. The pieces are usable on their own: :meth:`run` (the
+    simulation for given slider values), :meth:`frame` (its tidy chart data), :meth:`chart`
+    (the live chart), :meth:`static_chart` (the precomputed, slider-bound chart) and
+    :meth:`widget`.
     """
 
     def __init__(
@@ -138,21 +213,29 @@ class Explorable:
         t_end: float,
         y0: Mapping[str, float] | None,
         doses: Sequence[Dose | Schedule],
+        scenario: Scenario | None,
         variables: Sequence[str],
         log_scale: bool,
         n_time: int,
         title: str | None,
+        summary: Summary | None,
+        reference_lines: Mapping[str, float],
+        steady_state: bool,
     ) -> None:
         self.model = model
         self.controls = list(controls)
         self.t_end = t_end
         self.y0 = dict(y0) if y0 is not None else None
         self.doses = list(doses)
+        self.scenario = scenario
         self.variables = list(variables)
         self.log_scale = log_scale
         self.t_eval = np.linspace(0.0, t_end, n_time)
         self.title = title or model.name
-        self.values = {c.name: model.parameter(c.name).value for c in self.controls}
+        self.summary = summary
+        self.reference_lines = dict(reference_lines)
+        self.show_steady_state = steady_state
+        self.values = {c.name: c.value for c in self.controls}
         self._widget = None
         self.sliders: dict[str, Any] = {}
         self.current: pd.DataFrame | None = None
@@ -160,72 +243,144 @@ class Explorable:
         self.frame()
 
     # ------------------------------------------------------------------ data
-    def simulate(self, **values: float):
-        """Simulate with the given control values (others at their defaults)."""
-        return self.model.simulate(
-            self.t_end,
-            params={**self.values, **values},
-            y0=self.y0,
-            doses=self.doses,
-            t_eval=self.t_eval,
-        )
+    def simulate_kwargs(self, **values: float) -> dict[str, Any]:
+        """Arguments of :meth:`Model.simulate` for these slider values (others as now)."""
+        values = {**self.values, **values}
+        params = {c.name: values[c.name] for c in self.controls if c.is_parameter}
+        y0, doses = self.y0, list(self.doses)
+        if self.scenario is not None:
+            extra = dict(self.scenario(values))
+            unknown = set(extra) - {"params", "y0", "doses"}
+            if unknown:
+                raise ModelError(
+                    f"{self.model.name}: the scenario returned {sorted(unknown)}; allowed keys: "
+                    "params, y0, doses.",
+                    field="scenario",
+                    value=sorted(unknown),
+                )
+            params.update(extra.get("params") or {})
+            y0 = {**(y0 or {}), **(extra.get("y0") or {})} or None
+            doses += list(extra.get("doses") or [])
+        return {"params": params, "y0": y0, "doses": doses}
+
+    def run(self, **values: float) -> Result:
+        """Simulate with these slider values (the others at their current values)."""
+        return self.model.simulate(self.t_end, t_eval=self.t_eval, **self.simulate_kwargs(**values))
 
     def frame(self, **values: float) -> pd.DataFrame:
-        """Tidy frame ``time, variable, value`` of the chart for the given control values."""
-        frame = self.simulate(**values).to_frame(self.variables)
+        """Tidy frame ``time, variable, value`` of the chart for these slider values."""
+        frame = self.run(**values).to_frame(self.variables)
         frame["variable"] = frame["variable"].astype(str)
         return frame
 
     def steady_values(self, **values: float) -> dict[str, float]:
-        """The stable steady state (by variable) at these control values, if there is one."""
-        stable = [
-            s
-            for s in self.model.steady_states({**self.values, **values})
-            if s.stability == "stable"
-        ]
+        """The stable steady state (by variable) at these slider values, if there is one."""
+        if not self.show_steady_state:
+            return {}
+        params = self.simulate_kwargs(**values)["params"]
+        stable = [s for s in self.model.steady_states(params) if s.stability == "stable"]
         if len(stable) != 1:
             return {}
-        return {v: stable[0].values[v] for v in self.variables if v in stable[0].values}
+        states = np.array([stable[0].values[name] for name in self.model.state_names])
+        vector = np.array(
+            [{**self.model.defaults, **params}[n] for n in self.model.parameter_names]
+        )
+        observed = self.model.compiled.observe(0.0, states, vector)
+        everything = {
+            **stable[0].values,
+            **dict(zip(self.model.observable_names, map(float, observed), strict=True)),
+        }
+        return {v: everything[v] for v in self.variables}
+
+    def summary_rows(self, result: Result) -> dict[str, str]:
+        """The summary lines (label → text) for one simulation."""
+        return {str(k): str(v) for k, v in (self.summary(result) if self.summary else {}).items()}
 
     # ---------------------------------------------------------------- charts
     def _y_scale(self) -> alt.Scale:
-        return alt.Scale(type="log") if self.log_scale else alt.Scale()
-
-    def _color(self) -> alt.Color:
-        return variable_color(self.variables)
+        return alt.Scale(type="log") if self.log_scale else alt.Scale(zero=False)
 
     def _axis_title(self) -> str:
         return ", ".join(sorted({describe_unit(self.model.units[v]) for v in self.variables}))
 
-    def _layers(self, lines: alt.Chart, rules: alt.Chart) -> alt.LayerChart:
+    def _compose(
+        self, lines: alt.Chart, rules: alt.Chart, texts: alt.Chart | None
+    ) -> alt.LayerChart | alt.VConcatChart:
         x = alt.X("time:Q", title=f"time ({self.model.time_unit})")
         y = alt.Y("value:Q", title=self._axis_title(), scale=self._y_scale())
-        line_layer = lines.mark_line().encode(
-            x=x, y=y, color=self._color(), tooltip=["variable:N", "time:Q", "value:Q"]
+        layers = [
+            lines.mark_line().encode(
+                x=x,
+                y=y,
+                color=variable_color(self.variables),
+                tooltip=[
+                    "variable:N",
+                    alt.Tooltip("time:Q", format=".1f"),
+                    alt.Tooltip("value:Q", format=".4g"),
+                ],
+            ),
+            rules.mark_rule(strokeDash=[4, 4], opacity=0.7).encode(
+                y=alt.Y("steady:Q", scale=self._y_scale()), color=variable_color(self.variables)
+            ),
+        ]
+        if self.reference_lines:
+            references = alt.Chart(
+                pd.DataFrame(
+                    {
+                        "label": list(self.reference_lines),
+                        "level": list(self.reference_lines.values()),
+                    }
+                )
+            )
+            layers += [
+                references.mark_rule(color="#555555", strokeDash=[1, 3]).encode(
+                    y=alt.Y("level:Q", scale=self._y_scale())
+                ),
+                references.mark_text(align="left", dx=4, dy=-6, color="#333333").encode(
+                    x=alt.value(0), y=alt.Y("level:Q", scale=self._y_scale()), text="label:N"
+                ),
+            ]
+        description = f"{self.model.name}: {', '.join(self.variables)} over time"
+        if self.show_steady_state:
+            description += "; dashed lines mark the stable steady state"
+        chart = alt.layer(*layers, title=self.title, description=description).properties(
+            width=480, height=300
         )
-        rule_layer = rules.mark_rule(strokeDash=[4, 4], opacity=0.7).encode(
-            y=alt.Y("steady:Q", scale=self._y_scale()), color=self._color()
+        if texts is None:
+            return chart
+        table = (
+            texts.mark_text(align="left", fontSize=13)
+            .encode(
+                y=alt.Y("label:N", axis=None, sort=None),
+                x=alt.value(0),
+                text=alt.Text("line:N"),
+            )
+            .properties(width=480, height=18 * max(1, len(self._summary_labels())))
         )
-        description = (
-            f"{self.model.name}: {', '.join(self.variables)} over time; dashed "
-            "lines mark the stable steady state"
-        )
-        return alt.layer(
-            line_layer, rule_layer, title=self.title, description=description
-        ).properties(width=480, height=300)
+        return alt.vconcat(chart, table, description=description)
 
-    def chart(self, **values: float) -> alt.LayerChart:
-        """The chart for the given control values (a fresh simulation)."""
-        frame = self.frame(**values)
+    def _summary_labels(self) -> list[str]:
+        return list(self.summary_rows(self.run())) if self.summary else []
+
+    def chart(self, **values: float) -> alt.LayerChart | alt.VConcatChart:
+        """The chart for these slider values (a fresh simulation)."""
+        result = self.run(**values)
+        frame = result.to_frame(self.variables).assign(variable=lambda f: f["variable"].astype(str))
         if self.log_scale:
             frame = frame[frame["value"] > 0]
-        steady = pd.DataFrame(
-            {
-                "variable": list(self.steady_values(**values)),
-                "steady": list(self.steady_values(**values).values()),
-            }
-        )
-        return self._layers(alt.Chart(frame), alt.Chart(steady))
+        steady = self.steady_values(**values)
+        rules = pd.DataFrame({"variable": list(steady), "steady": list(steady.values())})
+        texts = None
+        if self.summary:
+            texts = alt.Chart(
+                pd.DataFrame(
+                    [
+                        {"label": k, "line": f"{k}: {v}"}
+                        for k, v in self.summary_rows(result).items()
+                    ]
+                )
+            )
+        return self._compose(alt.Chart(frame), alt.Chart(rules), texts)
 
     def grid_table(self) -> pd.DataFrame:
         """Every combination of the controls' grid values (one row per simulation)."""
@@ -234,55 +389,70 @@ class Explorable:
             list(itertools.product(*grids)), columns=[c.name for c in self.controls]
         )
 
-    def static_data(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Precomputed trajectories and stable steady states for the static chart.
+    def _grid_results(self, table: pd.DataFrame) -> list[Result]:
+        if self.scenario is None:  # one cohort simulation for the whole grid
+            cohort = self.model.simulate_many(
+                table.assign(**(self.y0 or {})), self.t_end, doses=self.doses, t_eval=self.t_eval
+            )
+            return [_patient(cohort, i) for i in range(len(table))]
+        return [self.run(**row) for row in table.to_dict("records")]
+
+    def static_data(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Precomputed trajectories, stable steady states and summary lines for the grid.
 
         Trajectories have one row per grid point and variable, holding the values at
-        ``self.t_eval`` as an array (times are recovered from the position, which keeps
-        the page light).
+        ``self.t_eval`` as an array (times are recovered from the position, which keeps the
+        page light); values a log axis cannot show are null.
         """
         table = self.grid_table()
-        cohort = self.model.simulate_many(
-            table.assign(**(self.y0 or {})), self.t_end, doses=self.doses, t_eval=self.t_eval
-        )
+        results = self._grid_results(table)
         keys = {
             c.name: np.round([c.slider_value(v) for v in table[c.name]], 6) for c in self.controls
         }
-        rows, steady_rows = [], []
-        for patient in range(len(table)):
-            key = {name: float(values[patient]) for name, values in keys.items()}
+        rows, steady_rows, summary_rows = [], [], []
+        for index, (values, result) in enumerate(
+            zip(table.to_dict("records"), results, strict=True)
+        ):
+            key = {name: float(column[index]) for name, column in keys.items()}
             for variable in self.variables:
-                values = _round(cohort[variable][patient])
-                # null, not a dropped point, where a log axis cannot show the value: the
-                # chart recovers each time from the position in the array.
-                shown = [float(v) if (v > 0 or not self.log_scale) else None for v in values]
-                rows.append({**key, "variable": variable, "value": shown})
-            steady = self.steady_values(**table.iloc[patient].to_dict())
-            steady_rows += [
-                {**key, "variable": v, "steady": float(_round(np.array([s]))[0])}
-                for v, s in steady.items()
-            ]
-        return pd.DataFrame(rows), pd.DataFrame(steady_rows, columns=[*keys, "variable", "steady"])
+                shown = _round(result[variable])
+                rows.append(
+                    {
+                        **key,
+                        "variable": variable,
+                        "value": [
+                            float(v) if (v > 0 or not self.log_scale) else None for v in shown
+                        ],
+                    }
+                )
+            for variable, level in self.steady_values(**values).items():
+                steady_rows.append(
+                    {**key, "variable": variable, "steady": float(_round(np.array([level]))[0])}
+                )
+            for label, text in self.summary_rows(result).items():
+                summary_rows.append({**key, "label": label, "line": f"{label}: {text}"})
+        columns = [*keys]
+        return (
+            pd.DataFrame(rows),
+            pd.DataFrame(steady_rows, columns=[*columns, "variable", "steady"]),
+            pd.DataFrame(summary_rows, columns=[*columns, "label", "line"]),
+        )
 
-    def static_chart(self) -> alt.LayerChart:
+    def static_chart(self) -> alt.LayerChart | alt.VConcatChart:
         """The chart with Vega-Lite sliders bound to the controls, over the precomputed grid."""
-        trajectories, steady = self.static_data()
+        trajectories, steady, summaries = self.static_data()
         params, conditions = [], []
         for control in self.controls:
-            parameter = self.model.parameter(control.name)
-            unit = describe_unit(parameter.unit)
-            label = f"log10 {control.name} ({unit})" if control.log else f"{control.name} ({unit})"
-            start = control.slider_value(control.nearest(self.values[control.name]))
             step = control.step()
             params.append(
                 alt.param(
                     name=control.name,
-                    value=round(start, 6),
+                    value=round(control.slider_value(control.nearest(control.value)), 6),
                     bind=alt.binding_range(
                         min=round(control.slider_value(control.low), 6),
                         max=round(control.slider_value(control.high), 6),
                         step=step,
-                        name=label + " ",
+                        name=control.label() + " ",
                     ),
                 )
             )
@@ -297,7 +467,8 @@ class Explorable:
             .transform_calculate(time=f"(datum.position - 1) * {dt!r}")
         )
         rules = alt.Chart(steady).transform_filter(condition)
-        return self._layers(lines, rules).add_params(*params)
+        texts = alt.Chart(summaries).transform_filter(condition) if self.summary else None
+        return self._compose(lines, rules, texts).add_params(*params)
 
     # ---------------------------------------------------------------- widgets
     def widget(self):
@@ -312,33 +483,30 @@ class Explorable:
 
         def redraw() -> None:
             self.current = self.frame()
-            steady = self.steady_values()
-            steady_html.value = self._steady_html(steady)
+            steady_html.value = self._steady_html(self.steady_values())
             with output:
                 output.clear_output(wait=True)
                 display(self.chart())
 
         for control in self.controls:
-            parameter = self.model.parameter(control.name)
-            common = dict(
-                value=self.values[control.name],
-                min=control.slider_value(control.low),
-                max=control.slider_value(control.high),
-                description=control.name,
-                continuous_update=False,
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="420px"),
-            )
+            options = {
+                "value": control.value,
+                "min": control.slider_value(control.low),
+                "max": control.slider_value(control.high),
+                "description": control.name,
+                "continuous_update": False,
+                "style": {"description_width": "initial"},
+                "layout": widgets.Layout(width="420px"),
+            }
             if control.log:
-                common["min"], common["max"] = math.log10(control.low), math.log10(control.high)
                 slider = widgets.FloatLogSlider(
-                    base=10, step=control.step() / 10, readout_format=".3g", **common
+                    base=10, step=control.step() / 10, readout_format=".3g", **options
                 )
             else:
                 slider = widgets.FloatSlider(
-                    step=(control.high - control.low) / 100, readout_format=".4g", **common
+                    step=(control.high - control.low) / 100, readout_format=".4g", **options
                 )
-            slider.tooltip = f"{parameter.description} ({describe_unit(parameter.unit)})"
+            slider.tooltip = f"{control.description} ({describe_unit(control.unit)})"
 
             def on_change(change, name=control.name) -> None:
                 self.values[name] = float(change["new"])
@@ -351,6 +519,8 @@ class Explorable:
         return self._widget
 
     def _steady_html(self, steady: Mapping[str, float]) -> str:
+        if not self.show_steady_state:
+            return ""
         if not steady:
             return "<p>No single stable steady state at these values.</p>"
         rows = "".join(
@@ -362,10 +532,7 @@ class Explorable:
 
     # ---------------------------------------------------------------- display
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, Any]:
-        text = (
-            f"<Explorable {self.model.name}: sliders for "
-            f"{', '.join(c.name for c in self.controls)}>"
-        )
+        text = f"<Explorable {self.model.name}: sliders for {', '.join(self.values)}>"
         if is_static():
             return {
                 "text/html": render_static_html(self.static_chart().to_dict()),
@@ -375,11 +542,23 @@ class Explorable:
         return {**bundle, "text/plain": text}
 
 
+def _patient(cohort: Result, index: int) -> Result:
+    """One patient of a cohort as a single-simulation :class:`Result`."""
+    return Result(
+        cohort.model,
+        cohort.t,
+        cohort.states[index],
+        cohort.observables[index],
+        cohort.params.iloc[index].to_dict(),
+    )
+
+
 def explore(
     model: Model,
-    controls: Sequence[str] | Mapping[str, tuple | None],
+    controls: Sequence[str] | Mapping[str, tuple | Input | None],
     *,
     t_end: float,
+    scenario: Scenario | None = None,
     y0: Mapping[str, float] | None = None,
     doses: Sequence[Dose | Schedule] = (),
     variables: Sequence[str] | None = None,
@@ -387,23 +566,30 @@ def explore(
     points: int | None = None,
     n_time: int = 81,
     title: str | None = None,
+    summary: Summary | None = None,
+    reference_lines: Mapping[str, float] | None = None,
+    steady_state: bool = True,
 ) -> Explorable:
-    """Sliders over some parameters of ``model``, driving a time-course chart.
+    """Sliders driving a time-course chart of ``model``.
 
     Parameters
     ----------
     model : Model
         The model to explore.
-    controls : sequence of str, or mapping of str to (low, high[, "log"])
+    controls : sequence of str, or mapping of str to (low, high[, "log"]), Input or None
         Parameters to put on sliders, optionally with their range (inside the parameter's
         bounds; default: half to twice the default value) and ``"log"`` for a logarithmic
-        slider.
+        slider; or named :class:`Input` sliders for a ``scenario``.
     t_end : float
         Simulated time span, in ``model.time_unit``.
+    scenario : callable, optional
+        ``scenario(values) -> {"params": ..., "y0": ..., "doses": ...}`` turning the slider
+        values (a dict by control name) into simulation arguments. Needed for :class:`Input`
+        sliders; parameter sliders are applied without it.
     y0 : mapping, optional
-        Initial values overriding the model's defaults.
+        Initial values overriding the model's defaults (the scenario's ``y0`` wins).
     doses : sequence of Dose or Schedule, optional
-        Doses given in every simulation.
+        Doses given in every simulation (the scenario's doses are added).
     variables : sequence of str, optional
         States/observables to draw (default: all states).
     log_scale : bool, default True
@@ -415,11 +601,25 @@ def explore(
         Output times per simulation.
     title : str, optional
         Chart title.
+    summary : callable, optional
+        ``summary(result) -> {label: text}``: lines printed under the chart (e.g. the nadir).
+    reference_lines : mapping of str to float, optional
+        Labelled horizontal lines (e.g. a transfusion threshold), in the variables' unit.
+    steady_state : bool, default True
+        Draw the stable steady state as dashed lines (and list it in the live view).
 
     Returns
     -------
     Explorable
         Displays as live widgets in a kernel and as a self-contained chart in the book.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> view = hm.widgets.explore(model, {"stem_self_renewal": (0.75, 0.95)}, t_end=60)
+    >>> view.frame(stem_self_renewal=0.9).columns.tolist()
+    ['time', 'variable', 'value']
     """
     names = list(controls)
     if not names:
@@ -439,6 +639,14 @@ def explore(
         )
     specs = controls if isinstance(controls, Mapping) else dict.fromkeys(names)
     built = [_control(model, name, specs[name], points) for name in names]
+    if scenario is None and any(not c.is_parameter for c in built):
+        raise ModelError(
+            f"{model.name}: Input sliders "
+            f"({', '.join(c.name for c in built if not c.is_parameter)}) need a scenario "
+            "function that turns them into params, y0 or doses.",
+            field="scenario",
+            value=None,
+        )
     variables = list(variables) if variables is not None else list(model.state_names)
     for variable in variables:
         if variable not in model.units:
@@ -449,8 +657,12 @@ def explore(
         t_end=t_end,
         y0=y0,
         doses=list(doses),
+        scenario=scenario,
         variables=variables,
         log_scale=log_scale,
         n_time=n_time,
         title=title,
+        summary=summary,
+        reference_lines=reference_lines or {},
+        steady_state=steady_state,
     )

@@ -77,7 +77,7 @@ def test_static_chart_binds_one_slider_per_control(explorable):
 
 
 def test_static_data_equal_simulations_at_each_grid_point(explorable, mc2009):
-    trajectories, steady = explorable.static_data()
+    trajectories, steady, _ = explorable.static_data()
     assert len(trajectories) == 5**3 * 3
     rng = np.random.default_rng(3)
     for row in trajectories.sample(6, random_state=rng.integers(1 << 31)).itertuples():
@@ -131,3 +131,38 @@ def test_timecourse_chart_thins_and_drops_non_positive_values(mc2009):
     assert len(values) <= 3 * 101
     assert all(row["value"] > 0 for row in values)
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+def test_scenario_inputs_summary_and_reference_lines(clearance, monkeypatch):
+    """A slider that is not a parameter (a dose) goes through the scenario function."""
+    view = hm.widgets.explore(
+        clearance,
+        {
+            "dose": hm.widgets.Input(1.0, 5.0, value=2.0, unit="mg", description="bolus"),
+            "elimination_rate": (0.1, 0.5),
+        },
+        t_end=10,
+        scenario=lambda v: {"doses": [hm.Dose(0.0, "drug", v["dose"])]},
+        summary=lambda r: {"peak": f"{r['drug'].max():.3f} mg"},
+        reference_lines={"threshold": 1.0},
+        steady_state=False,
+        points=5,
+    )
+    result = view.run(dose=4.0, elimination_rate=0.2)
+    np.testing.assert_allclose(result["drug"], 4.0 * np.exp(-0.2 * result.t), rtol=1e-6)
+    trajectories, steady, summaries = view.static_data()
+    assert len(trajectories) == 25 and steady.empty
+    row = summaries[(summaries["dose"] == 5.0) & (summaries["elimination_rate"] == 0.1)]
+    assert list(row["line"]) == ["peak: 5.000 mg"]
+    spec = view.static_chart().to_dict()
+    assert {p["name"] for p in spec["params"]} == {"dose", "elimination_rate"}
+    assert "vconcat" in spec
+    monkeypatch.setenv(STATIC_ENV, "1")
+    assert "vegaEmbed" in view._repr_mimebundle_()["text/html"]
+
+
+def test_input_sliders_need_a_scenario(clearance):
+    with pytest.raises(hm.ModelError, match="need a scenario function"):
+        hm.widgets.explore(
+            clearance, {"dose": hm.widgets.Input(1.0, 5.0, 2.0, "mg", "bolus")}, t_end=10
+        )
