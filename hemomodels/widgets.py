@@ -128,6 +128,12 @@ class Control:
         return f"log10 {self.name} ({unit})" if self.log else f"{self.name} ({unit})"
 
 
+def _significant(value: float, digits: int = 8) -> float:
+    """``value`` to ``digits`` significant figures (rounding to decimal places would turn a
+    small parameter such as a feedback strength of 1.75e-9 kg/cell into 0)."""
+    return float(f"{value:.{digits}g}")
+
+
 def _range(model: Model, name: str, spec: Any) -> tuple[float, float, bool]:
     if not isinstance(spec, Sequence) or isinstance(spec, str) or len(spec) not in (2, 3):
         raise ModelError(
@@ -407,7 +413,7 @@ class Explorable:
         table = self.grid_table()
         results = self._grid_results(table)
         keys = {
-            c.name: np.round([c.slider_value(v) for v in table[c.name]], 6) for c in self.controls
+            c.name: [_significant(c.slider_value(v)) for v in table[c.name]] for c in self.controls
         }
         rows, steady_rows, summary_rows = [], [], []
         for index, (values, result) in enumerate(
@@ -447,10 +453,10 @@ class Explorable:
             params.append(
                 alt.param(
                     name=control.name,
-                    value=round(control.slider_value(control.nearest(control.value)), 6),
+                    value=_significant(control.slider_value(control.nearest(control.value))),
                     bind=alt.binding_range(
-                        min=round(control.slider_value(control.low), 6),
-                        max=round(control.slider_value(control.high), 6),
+                        min=_significant(control.slider_value(control.low)),
+                        max=_significant(control.slider_value(control.high)),
                         step=step,
                         name=control.label() + " ",
                     ),
@@ -463,7 +469,9 @@ class Explorable:
             alt.Chart(trajectories)
             .transform_filter(condition)
             .transform_flatten(["value"])
-            .transform_window(position="row_number()", groupby=["variable"])
+            .transform_window(
+                position="row_number()", groupby=[*(c.name for c in self.controls), "variable"]
+            )
             .transform_calculate(time=f"(datum.position - 1) * {dt!r}")
         )
         rules = alt.Chart(steady).transform_filter(condition)

@@ -166,3 +166,12 @@ def test_input_sliders_need_a_scenario(clearance):
         hm.widgets.explore(
             clearance, {"dose": hm.widgets.Input(1.0, 5.0, 2.0, "mg", "bolus")}, t_end=10
         )
+
+
+def test_linear_slider_on_a_tiny_parameter_keeps_its_range(mc2009):
+    view = hm.widgets.explore(mc2009, ["feedback_strength"], t_end=30)
+    spec = view.static_chart().to_dict()
+    bind = spec["params"][0]["bind"]
+    assert bind["min"] == pytest.approx(0.875e-9) and bind["max"] == pytest.approx(3.5e-9)
+    trajectories, _, _ = view.static_data()
+    assert trajectories["feedback_strength"].nunique() == 7
