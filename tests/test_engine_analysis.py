@@ -297,3 +297,13 @@ def test_available_models_build_and_cite_known_references():
             assert parameter.unit and parameter.description
             low, high = parameter.bounds
             assert low < high
+
+
+def test_mc2009_defaults_reproduce_the_chosen_steady_state(mc2009):
+    """The myelo reproduction of Stiehl et al. 2015 chose 1e7, 2e9, 4e8 cells/kg as the
+    steady state; the derived parameters must make it exact, and the initial state."""
+    stable = [s for s in mc2009.steady_states() if s.stability == "stable"]
+    assert len(stable) == 1
+    np.testing.assert_allclose(list(stable[0].values.values()), [1e7, 2e9, 4e8], rtol=1e-9)
+    result = mc2009.simulate(100.0, t_eval=[0.0, 100.0])
+    np.testing.assert_allclose(result.states[:, -1], [1e7, 2e9, 4e8], rtol=1e-7)

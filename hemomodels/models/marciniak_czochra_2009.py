@@ -41,6 +41,27 @@ _DERIVED_NOTE = (
     "steady state; not a measured value."
 )
 
+# The reproduction's chosen steady state (cells/kg) and measured-style rates.
+_STEADY_STEM, _STEADY_PRECURSORS, _STEADY_NEUTROPHILS = 1e7, 2e9, 4e8
+_STEM_SELF_RENEWAL, _STEM_DIVISION_RATE, _NEUTROPHIL_CLEARANCE = 0.85, 0.1, 2.3
+
+
+def _derived_parameters() -> tuple[float, float, float]:
+    """Precursor self-renewal a2, division rate p2 and feedback strength k that make the
+    chosen cell numbers the steady state.
+
+    At a positive steady state the stem-cell equation forces s* = 1/(2 a1), so
+    k = (2 a1 - 1)/c3*. With a1 s* = 1/2 the other two equations give
+    p2 c2* (1 - a2/a1) = p1 c1* and p2 c2* (2 - a2/a1) = d3 c3*, hence
+    p2 = (d3 c3* - p1 c1*)/c2* and a2 = a1 (1 - p1 c1* / (p2 c2*)).
+    """
+    outflow = _NEUTROPHIL_CLEARANCE * _STEADY_NEUTROPHILS
+    influx = _STEM_DIVISION_RATE * _STEADY_STEM
+    division_rate = (outflow - influx) / _STEADY_PRECURSORS
+    self_renewal = _STEM_SELF_RENEWAL * (1 - influx / (division_rate * _STEADY_PRECURSORS))
+    feedback = (2 * _STEM_SELF_RENEWAL - 1) / _STEADY_NEUTROPHILS
+    return self_renewal, division_rate, feedback
+
 
 def marciniak_czochra_2009() -> Model:
     """Build the three-compartment self-renewal feedback model of haematopoiesis.
@@ -60,27 +81,32 @@ def marciniak_czochra_2009() -> Model:
     ...  if s.stability == "stable"]
     [4.0]
     """
+    derived_self_renewal, derived_division_rate, derived_feedback = _derived_parameters()
     stem = State(
         "stem_cells",
         "Haematopoietic stem cells and early progenitors (marrow)",
         "cells/kg",
-        initial=1e7,
+        initial=_STEADY_STEM,
         latex="c_1",
     )
     precursors = State(
         "precursors",
         "Committed progenitors and precursors (marrow)",
         "cells/kg",
-        initial=2e9,
+        initial=_STEADY_PRECURSORS,
         latex="c_2",
     )
     neutrophils = State(
-        "neutrophils", "Mature neutrophils (blood)", "cells/kg", initial=4e8, latex="c_3"
+        "neutrophils",
+        "Mature neutrophils (blood)",
+        "cells/kg",
+        initial=_STEADY_NEUTROPHILS,
+        latex="c_3",
     )
 
     stem_self_renewal = Parameter(
         "stem_self_renewal",
-        0.85,
+        _STEM_SELF_RENEWAL,
         "1",
         (0.0, 1.0),
         "Maximal fraction of stem-cell daughters that self-renew (at s = 1)",
@@ -90,7 +116,7 @@ def marciniak_czochra_2009() -> Model:
     )
     stem_division_rate = Parameter(
         "stem_division_rate",
-        0.1,
+        _STEM_DIVISION_RATE,
         "1/day",
         (0.0, 5.0),
         "Division rate of stem cells and early progenitors",
@@ -101,7 +127,7 @@ def marciniak_czochra_2009() -> Model:
     )
     precursor_self_renewal = Parameter(
         "precursor_self_renewal",
-        0.849075,
+        derived_self_renewal,
         "1",
         (0.0, 1.0),
         "Maximal fraction of precursor daughters that stay precursors (at s = 1)",
@@ -111,7 +137,7 @@ def marciniak_czochra_2009() -> Model:
     )
     precursor_division_rate = Parameter(
         "precursor_division_rate",
-        0.4595,
+        derived_division_rate,
         "1/day",
         (0.0, 10.0),
         "Division rate of committed precursors",
@@ -122,7 +148,7 @@ def marciniak_czochra_2009() -> Model:
     )
     neutrophil_clearance = Parameter(
         "neutrophil_clearance",
-        2.3,
+        _NEUTROPHIL_CLEARANCE,
         "1/day",
         (0.0, 20.0),
         "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)",
@@ -133,7 +159,7 @@ def marciniak_czochra_2009() -> Model:
     )
     feedback_strength = Parameter(
         "feedback_strength",
-        1.75e-9,
+        derived_feedback,
         "kg/cell",
         (0.0, 1e-6),
         "Strength of the feedback of mature cells on self-renewal",
