@@ -19,7 +19,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .doses import Dose, Schedule
+from .doses import Dose, ParameterChange, Schedule
 from .errors import ModelError
 from .spec import TIME, Flow, Observable, Parameter, State
 
@@ -35,6 +35,7 @@ __all__ = [
     "Model",
     "ModelError",
     "Observable",
+    "ParameterChange",
     "Parameter",
     "Result",
     "Schedule",

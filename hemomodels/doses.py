@@ -1,21 +1,22 @@
-"""Doses: instantaneous additions (boluses) to a compartment.
+"""Events: instantaneous additions (boluses) to a compartment, and parameter changes.
 
 A :class:`Dose` adds ``amount`` (in the unit of the target compartment) to ``target`` at
 ``time``. A :class:`Schedule` is a repeated dose (``count`` doses ``every`` time units from
-``start``). The integrator stops at every dose time and restarts from the new state, so no
-dose is ever stepped over. Values at a dose time are reported *after* the dose.
+``start``). A :class:`ParameterChange` sets parameters to new values from ``time`` on (a
+therapy started or stopped). The integrator stops at every event time and restarts from the
+new state, so no event is ever stepped over. Values at an event time are reported *after* it.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 from .errors import ModelError, invalid_value
 
-__all__ = ["Dose", "Schedule", "expand_doses"]
+__all__ = ["Dose", "ParameterChange", "Schedule", "expand_doses"]
 
 
 def _finite(field: str, value: object, allowed: str, unit: str, ok) -> float:
@@ -117,26 +118,71 @@ class Schedule:
         )
 
 
-def expand_doses(doses: Iterable[Dose | Schedule] | Dose | Schedule) -> tuple[Dose, ...]:
-    """Flatten a mix of :class:`Dose` and :class:`Schedule` into doses sorted by time."""
-    if isinstance(doses, (Dose, Schedule)):
+@dataclass(frozen=True)
+class ParameterChange:
+    """Set parameters to new values from ``time`` on (e.g. start or stop a therapy).
+
+    Parameters
+    ----------
+    time : float
+        When the change happens, in the model's time unit (>= 0).
+    values : mapping of str to float
+        New parameter values (each checked against the parameter's bounds when simulated).
+
+    Examples
+    --------
+    >>> ParameterChange(365.0, {"imatinib": 0.0}).values
+    {'imatinib': 0.0}
+    """
+
+    time: float
+    values: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        time = _finite(
+            "parameter change time",
+            self.time,
+            "a finite number >= 0",
+            "model time unit",
+            lambda v: v >= 0,
+        )
+        if not isinstance(self.values, Mapping) or not self.values:
+            raise invalid_value(
+                "parameter change values",
+                self.values,
+                "a non-empty mapping of parameter names to numbers",
+                None,
+            )
+        object.__setattr__(self, "time", time)
+        object.__setattr__(self, "values", dict(self.values))
+
+
+Event = Dose | ParameterChange
+
+
+def expand_doses(
+    doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule | ParameterChange,
+) -> tuple[Event, ...]:
+    """Flatten doses, schedules and parameter changes into events sorted by time."""
+    if isinstance(doses, (Dose, Schedule, ParameterChange)):
         doses = (doses,)
     if isinstance(doses, (str, bytes)) or not isinstance(doses, Iterable):
         raise ModelError(
-            f"doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, or a list of them.",
+            f"doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, a ParameterChange, "
+            "or a list of them.",
             field="doses",
             value=doses,
         )
-    flat: list[Dose] = []
+    flat: list[Event] = []
     for item in doses:
         if isinstance(item, Schedule):
             flat.extend(item.doses())
-        elif isinstance(item, Dose):
+        elif isinstance(item, (Dose, ParameterChange)):
             flat.append(item)
         else:
             raise ModelError(
-                f"doses contains {item!r}; allowed: hemomodels.Dose or hemomodels.Schedule "
-                "objects.",
+                f"doses contains {item!r}; allowed: hemomodels.Dose, hemomodels.Schedule or "
+                "hemomodels.ParameterChange objects.",
                 field="doses",
                 value=item,
             )

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.integrate import ODEintWarning, odeint, solve_ivp
 from scipy.sparse import block_diag
 
-from .doses import Dose
+from .doses import Dose, Event
 from .errors import ModelError
 
 __all__ = ["integrate", "METHODS"]
@@ -113,19 +113,19 @@ def _ivp(system: _System, y, grid, rtol, atol, method):
     return solution.y.T, None, None
 
 
-def _segments(t_eval: np.ndarray, t_end: float, dose_times: Sequence[float]):
-    """Yield ``(start, stop, output_indices)`` pieces of ``[0, t_end]`` split at dose times.
+def _segments(t_eval: np.ndarray, t_end: float, event_times: Sequence[float]):
+    """Yield ``(start, stop, output_indices)`` pieces of ``[0, t_end]`` split at event times.
 
-    Outputs at a dose time belong to the piece that starts there, so they are reported after
-    the dose; a dose at ``t_end`` gets a last, zero-length piece.
+    Outputs at an event time belong to the piece that starts there, so they are reported after
+    the event; an event at ``t_end`` gets a last, zero-length piece.
     """
-    cuts = sorted({0.0, t_end, *dose_times})
-    dose_at_end = t_end in dose_times
+    cuts = sorted({0.0, t_end, *event_times})
+    event_at_end = t_end in event_times
     for start, stop in zip(cuts[:-1], cuts[1:], strict=True):
-        closed = stop == t_end and not dose_at_end
+        closed = stop == t_end and not event_at_end
         inside = (t_eval >= start) & ((t_eval <= stop) if closed else (t_eval < stop))
         yield start, stop, np.flatnonzero(inside)
-    if dose_at_end:
+    if event_at_end:
         yield t_end, t_end, np.flatnonzero(t_eval == t_end)
 
 
@@ -135,40 +135,49 @@ def integrate(
     model_name: str,
     time_unit: str,
     state_names: Sequence[str],
+    parameter_names: Sequence[str],
     y0: np.ndarray,
     params: np.ndarray,
     t_end: float,
     t_eval: np.ndarray,
-    doses: Sequence[Dose],
+    doses: Sequence[Event],
     rtol: float,
     atol: float,
     method: str = "LSODA",
     n_patients: int | None = None,
-) -> np.ndarray:
-    """Integrate from 0 to ``t_end``; return states at ``t_eval``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Integrate from 0 to ``t_end``; return states and parameters in effect at ``t_eval``.
 
-    Returns an array of shape ``(n_states, n_t)``, or ``(n_patients, n_states, n_t)`` for a
-    cohort (``y0`` of shape ``(n_states, n_patients)``). Raises :class:`ModelError` naming the
-    model and the time reached if the solver fails or produces non-finite values.
+    States have shape ``(n_states, n_t)``, or ``(n_patients, n_states, n_t)`` for a cohort
+    (``y0`` of shape ``(n_states, n_patients)``, ``params`` of shape ``(n_params, n)``).
+    Parameters have shape ``(n_params, n_t)`` or ``(n_params, n_patients, n_t)``: they change
+    over time only through :class:`~hemomodels.ParameterChange` events. Raises
+    :class:`ModelError` naming the model and the time reached if the solver fails or produces
+    non-finite values.
     """
     n = len(state_names)
+    params = np.array(params, dtype=float)  # a copy: parameter changes must not leak out
     system = _System(compiled, params, n, n_patients)
     index = {name: i for i, name in enumerate(state_names)}
-    by_time: dict[float, list[Dose]] = {}
-    for dose in doses:
-        by_time.setdefault(dose.time, []).append(dose)
+    parameter_index = {name: i for i, name in enumerate(parameter_names)}
+    by_time: dict[float, list[Event]] = {}
+    for event in doses:
+        by_time.setdefault(event.time, []).append(event)
 
     def apply(state: np.ndarray, time: float) -> np.ndarray:
         state = state.copy()
-        for dose in by_time.get(time, ()):
-            if n_patients is None:
-                state[index[dose.target]] += dose.amount
+        for event in by_time.get(time, ()):
+            if isinstance(event, Dose):
+                step = 1 if n_patients is None else n
+                state[index[event.target] :: step] += event.amount
             else:
-                state[index[dose.target] :: n] += dose.amount
+                for name, value in event.values.items():
+                    params[parameter_index[name]] = value
         return state
 
     flat = y0.T.ravel() if n_patients is not None else np.asarray(y0, dtype=float)
     out = np.empty((t_eval.size, flat.size))
+    params_out = np.empty((*params.shape, t_eval.size))
     state = apply(flat, 0.0)
     step: Callable = (
         _lsoda if method == "LSODA" else (lambda s, y, g, r, a: _ivp(s, y, g, r, a, method))
@@ -193,7 +202,8 @@ def integrate(
             solution = state[None, :]
         positions = np.searchsorted(grid, t_eval[indices])
         out[indices] = solution[positions]
+        params_out[..., indices] = params[..., None]
         state = solution[-1]
     if n_patients is None:
-        return out.T
-    return out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0)
+        return out.T, params_out
+    return out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0), params_out

@@ -10,7 +10,7 @@ import numpy as np
 import sympy
 
 from .compile import CompiledModel, compile_model
-from .doses import Dose, Schedule
+from .doses import Dose, ParameterChange, Schedule
 from .errors import ModelError, describe_unit, unknown_name
 from .integrate import integrate
 from .result import Result
@@ -433,7 +433,7 @@ class Model:
         *,
         params: Mapping[str, float] | None = None,
         y0: Mapping[str, float] | Sequence[float] | None = None,
-        doses: Iterable[Dose | Schedule] | Dose | Schedule = (),
+        doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule = (),
         t_eval: Sequence[float] | np.ndarray | None = None,
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
@@ -453,8 +453,10 @@ class Model:
             Parameter values overriding the defaults (within each parameter's bounds).
         y0 : mapping or sequence, optional
             Initial values (>= 0) overriding the states' defaults.
-        doses : Dose, Schedule or iterable of them
-            Boluses added to compartments; integration restarts at each dose time.
+        doses : Dose, Schedule, ParameterChange or iterable of them
+            Boluses added to compartments and parameter changes (e.g. a therapy switched on
+            or off); integration restarts at each event time. ``result.params`` holds the
+            parameters at time 0.
         t_eval : array_like, optional
             Output times, strictly increasing within ``[0, t_end]``; default 401 evenly
             spaced points.
@@ -475,11 +477,12 @@ class Model:
         rtol = check_tolerance(self, "rtol", rtol)
         atol = check_tolerance(self, "atol", atol)
         method = check_method(self, method)
-        states = integrate(
+        states, params_t = integrate(
             self.compiled,
             model_name=self.name,
             time_unit=self.time_unit,
             state_names=self.state_names,
+            parameter_names=self.parameter_names,
             y0=initial,
             params=vector,
             t_end=t_end,
@@ -489,7 +492,7 @@ class Model:
             atol=atol,
             method=method,
         )
-        observed = self.compiled.observe(grid, states, vector)
+        observed = self.compiled.observe(grid, states, params_t)
         return Result(
             self,
             grid,
@@ -503,7 +506,7 @@ class Model:
         params_table: pd.DataFrame | Mapping[str, Sequence[float]],
         t_end: float,
         *,
-        doses: Iterable[Dose | Schedule] | Dose | Schedule = (),
+        doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule = (),
         t_eval: Sequence[float] | np.ndarray | None = None,
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
@@ -538,11 +541,12 @@ class Model:
         atol = check_tolerance(self, "atol", atol)
         method = check_method(self, method)
         n_patients = matrix.shape[1]
-        states = integrate(
+        states, params_t = integrate(
             self.compiled,
             model_name=self.name,
             time_unit=self.time_unit,
             state_names=self.state_names,
+            parameter_names=self.parameter_names,
             y0=initial,
             params=matrix,
             t_end=t_end,
@@ -553,7 +557,7 @@ class Model:
             method=method,
             n_patients=n_patients,
         )
-        observed = self.compiled.observe(grid, np.moveaxis(states, 1, 0), matrix[:, :, None])
+        observed = self.compiled.observe(grid, np.moveaxis(states, 1, 0), params_t)
         return Result(self, grid, states, np.moveaxis(observed, 0, 1), frame)
 
     # ------------------------------------------------------------------------ display

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .doses import Dose, expand_doses
+from .doses import Dose, Event, expand_doses
 from .errors import ModelError, invalid_value, unknown_name
 
 if TYPE_CHECKING:
@@ -180,20 +180,22 @@ def check_time(
     return t_end, grid
 
 
-def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Dose, ...]:
-    """Doses sorted by time, each into a known compartment and inside ``[0, t_end]``."""
+def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
+    """Events sorted by time: doses into known compartments and parameter changes within
+    bounds, all inside ``[0, t_end]``."""
     expanded = expand_doses(doses if doses is not None else ())
     index = model.state_index
-    for dose in expanded:
-        if dose.target not in index:
-            raise unknown_name("dose target compartment", dose.target, index, model=model.name)
-        if dose.time > t_end:
+    for event in expanded:
+        if isinstance(event, Dose):
+            if event.target not in index:
+                raise unknown_name("dose target compartment", event.target, index, model=model.name)
+            what = f"time of the dose into {event.target!r}"
+        else:
+            check_parameters(model, event.values)
+            what = f"time of the parameter change {sorted(event.values)}"
+        if event.time > t_end:
             raise invalid_value(
-                f"time of the dose into {dose.target!r}",
-                dose.time,
-                f"[0, t_end = {t_end:g}]",
-                model.time_unit,
-                model=model.name,
+                what, event.time, f"[0, t_end = {t_end:g}]", model.time_unit, model=model.name
             )
     return expanded
 

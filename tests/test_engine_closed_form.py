@@ -129,3 +129,50 @@ def test_solver_failure_names_model_and_time():
     )
     with pytest.raises(hm.ModelError, match=r"blow-up: the solver \(LSODA\) failed at t = 0\.9"):
         model.simulate(2.0)
+
+
+def test_parameter_change_switches_the_rate_at_its_time():
+    """Clearance at k1 until t = 5, then k2: C(t) = C0 e^(-k1 t), then C(5) e^(-k2 (t - 5));
+    the observed elimination flux k C jumps with k."""
+    drug = hm.State("drug", "Drug amount", "mg", initial=4.0)
+    rate = hm.Parameter("rate", 0.3, "1/h", (0.0, 10.0), "elimination", "friberg2002")
+    flux = hm.Observable("flux", rate.symbol * drug.symbol, "mg/h", "elimination flux")
+    model = hm.Model(
+        "switch",
+        states=[drug],
+        parameters=[rate],
+        observables=[flux],
+        flows=[hm.Flow(drug, None, flux.symbol)],
+        time_unit="h",
+        reference="friberg2002",
+    )
+    t = np.linspace(0, 12, 121)
+    result = model.simulate(
+        12.0, doses=[hm.ParameterChange(5.0, {"rate": 1.1})], t_eval=t, rtol=1e-10, atol=1e-12
+    )
+    expected = np.where(t < 5, 4.0 * np.exp(-0.3 * t), 4.0 * np.exp(-1.5) * np.exp(-1.1 * (t - 5)))
+    np.testing.assert_allclose(result["drug"], expected, rtol=RTOL)
+    np.testing.assert_allclose(result["flux"], np.where(t < 5, 0.3, 1.1) * expected, rtol=RTOL)
+    assert result.params == {"rate": 0.3}
+    # the same change in a cohort, for every patient
+    cohort = model.simulate_many(
+        {"rate": [0.3, 0.6]},
+        12.0,
+        doses=[hm.ParameterChange(5.0, {"rate": 1.1})],
+        t_eval=t,
+        rtol=1e-10,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(cohort["drug"][0], expected, rtol=1e-6)
+    assert cohort["flux"][1][-1] == pytest.approx(1.1 * cohort["drug"][1][-1])
+
+
+def test_parameter_change_is_validated(clearance):
+    with pytest.raises(hm.ModelError, match="unknown parameter 'elimination'"):
+        clearance.simulate(10, doses=[hm.ParameterChange(1.0, {"elimination": 0.2})])
+    with pytest.raises(hm.ModelError, match=r"parameter 'elimination_rate' = 20.0 .*\(0, 10\]"):
+        clearance.simulate(10, doses=[hm.ParameterChange(1.0, {"elimination_rate": 20.0})])
+    with pytest.raises(hm.ModelError, match=r"parameter change \['elimination_rate'\]"):
+        clearance.simulate(10, doses=[hm.ParameterChange(11.0, {"elimination_rate": 0.2})])
+    with pytest.raises(hm.ModelError, match="non-empty mapping"):
+        hm.ParameterChange(1.0, {})
