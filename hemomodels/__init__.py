@@ -24,7 +24,7 @@ from .errors import ModelError
 from .spec import TIME, Flow, Observable, Parameter, State
 
 if TYPE_CHECKING:
-    from . import models, viz, widgets
+    from . import clinical, cohorts, models, sweep, viz, widgets
     from .model import Model
     from .result import Result
     from .steady import SteadyState
@@ -42,7 +42,10 @@ __all__ = [
     "State",
     "SteadyState",
     "TIME",
+    "clinical",
+    "cohorts",
     "models",
+    "sweep",
     "viz",
     "widgets",
 ]
@@ -53,6 +56,9 @@ _LAZY = {
     "Model": ("model", "Model"),
     "Result": ("result", "Result"),
     "SteadyState": ("steady", "SteadyState"),
+    "clinical": ("clinical", None),
+    "cohorts": ("cohorts", None),
+    "sweep": ("sweep", None),
     "models": ("models", None),
     "viz": ("viz", None),
     "widgets": ("widgets", None),

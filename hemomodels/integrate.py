@@ -167,9 +167,10 @@ def integrate(
     def apply(state: np.ndarray, time: float) -> np.ndarray:
         state = state.copy()
         for event in by_time.get(time, ()):
-            if isinstance(event, Dose):
-                step = 1 if n_patients is None else n
-                state[index[event.target] :: step] += event.amount
+            if isinstance(event, Dose) and n_patients is None:
+                state[index[event.target]] += event.amount
+            elif isinstance(event, Dose):  # every patient's copy of the compartment
+                state[index[event.target] :: n] += event.amount
             else:
                 for name, value in event.values.items():
                     params[parameter_index[name]] = value

@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STATIC_ENV",
+    "cohort_band_chart",
     "is_static",
     "positive_for_log",
     "render_static_html",
+    "steady_state_sweep_chart",
     "timecourse_chart",
     "variable_color",
 ]
@@ -167,4 +169,206 @@ def timecourse_chart(
             ],
         )
         .properties(width=width, height=height)
+    )
+
+
+def cohort_band_chart(
+    result: Result,
+    variable: str,
+    *,
+    lower: float = 0.05,
+    upper: float = 0.95,
+    time_factor: float = 1.0,
+    time_unit: str | None = None,
+    reference_lines: dict[str, float] | None = None,
+    title: str | None = None,
+    max_points: int = 200,
+    width: int = 480,
+    height: int = 300,
+) -> alt.LayerChart:
+    """Median and a quantile band of one variable across the patients of a cohort.
+
+    Parameters
+    ----------
+    result : Result
+        A cohort result (:meth:`hemomodels.Model.simulate_many`).
+    variable : str
+        State or observable to summarise.
+    lower, upper : float
+        Quantiles bounding the shaded band (0 <= lower < 0.5 < upper <= 1); default the
+        5th and 95th percentiles.
+    time_factor : float
+        Multiplies the model's time for display (e.g. ``1/24`` to show hours as days).
+    time_unit : str, optional
+        Unit shown on the time axis (default: the model's time unit).
+    reference_lines : mapping of str to float, optional
+        Labelled horizontal lines (e.g. a toxicity threshold), in the variable's unit.
+    title : str, optional
+        Chart title (default: the model name).
+    max_points : int
+        Time points kept (evenly thinned) to keep pages light.
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+        A band (``lower``–``upper`` quantiles) and the median line; the chart data have
+        columns ``time``, ``median``, ``lower``, ``upper``.
+    """
+    from .errors import ModelError, invalid_value
+
+    if not result.is_cohort:
+        raise ModelError(
+            f"{result.model.name}: cohort_band_chart needs a cohort result "
+            "(Model.simulate_many); allowed: a result with several patients.",
+            field="result",
+            value=repr(result),
+        )
+    values = np.asarray(result[variable], dtype=float)
+    if not (0.0 <= lower < 0.5 < upper <= 1.0):
+        raise invalid_value(
+            "quantiles (lower, upper)", (lower, upper), "0 <= lower < 0.5 < upper <= 1", "1"
+        )
+    if not (isinstance(time_factor, (int, float)) and np.isfinite(time_factor) and time_factor > 0):
+        raise invalid_value("time_factor", time_factor, "a finite number > 0", "1")
+    step = max(1, int(np.ceil(result.t.size / max_points)))
+    keep = np.zeros(result.t.size, dtype=bool)
+    keep[::step] = True
+    keep[-1] = True
+    low, middle, high = np.quantile(values[:, keep], [lower, 0.5, upper], axis=0)
+    frame = pd.DataFrame(
+        {
+            "time": _round(result.t[keep] * time_factor, 6),
+            "median": _round(middle),
+            "lower": _round(low),
+            "upper": _round(high),
+        }
+    )
+    unit = result.units[variable]
+    x = alt.X("time:Q", title=f"time ({time_unit or result.model.time_unit})")
+    band_label = f"{lower:.0%}–{upper:.0%} of patients"
+    base = alt.Chart(frame)
+    layers = [
+        base.mark_area(opacity=0.3, color=PALETTE[0]).encode(
+            x=x,
+            y=alt.Y("lower:Q", title=f"{variable} ({unit})"),
+            y2="upper:Q",
+            tooltip=[
+                alt.Tooltip("time:Q", format=".1f"),
+                alt.Tooltip("lower:Q", format=".3g", title=f"{lower:.0%} quantile"),
+                alt.Tooltip("upper:Q", format=".3g", title=f"{upper:.0%} quantile"),
+            ],
+        ),
+        base.mark_line(color=PALETTE[0]).encode(
+            x=x,
+            y="median:Q",
+            tooltip=[alt.Tooltip("time:Q", format=".1f"), alt.Tooltip("median:Q", format=".3g")],
+        ),
+    ]
+    if reference_lines:
+        references = alt.Chart(
+            pd.DataFrame({"label": list(reference_lines), "level": list(reference_lines.values())})
+        )
+        layers += [
+            references.mark_rule(color="#555555", strokeDash=[1, 3]).encode(y="level:Q"),
+            references.mark_text(align="left", dx=4, dy=-6, color="#333333").encode(
+                x=alt.value(0), y="level:Q", text="label:N"
+            ),
+        ]
+    description = (
+        f"{result.model.name}: median {variable} of {result.n_patients} patients over time, "
+        f"band: {band_label}"
+    )
+    return alt.layer(*layers, title=title or result.model.name, description=description).properties(
+        width=width, height=height
+    )
+
+
+def steady_state_sweep_chart(
+    frame: pd.DataFrame,
+    variable: str,
+    *,
+    title: str | None = None,
+    reference_lines: dict[str, float] | None = None,
+    width: int = 480,
+    height: int = 300,
+) -> alt.LayerChart:
+    """Steady-state value of ``variable`` against the swept parameter, coloured by stability.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The output of :func:`hemomodels.sweep.steady_state_sweep`.
+    variable : str
+        State or observable to plot (a column of ``frame``).
+    title : str, optional
+        Chart title.
+    reference_lines : mapping of str to float, optional
+        Labelled horizontal lines (e.g. an anaemia threshold), in the variable's unit.
+    width, height : int
+        Size in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    from .errors import ModelError
+
+    parameter = frame.attrs.get("parameter")
+    if parameter is None or parameter not in frame.columns:
+        raise ModelError(
+            "frame is not a steady-state sweep; allowed: the output of "
+            "hemomodels.sweep.steady_state_sweep.",
+            field="frame",
+        )
+    plottable = [c for c in frame.columns if c not in (parameter, "stability", "method")]
+    if variable not in plottable:
+        raise ModelError(
+            f"variable {variable!r} is not in the sweep; allowed: {', '.join(plottable)}.",
+            field="variable",
+            value=variable,
+        )
+    units = frame.attrs.get("units", {})
+    data = pd.DataFrame(
+        {
+            "parameter": frame[parameter].to_numpy(dtype=float),
+            "value": _round(frame[variable].to_numpy(dtype=float)),
+            "stability": frame["stability"].astype(str).to_numpy(),
+        }
+    )
+    x_title = f"{parameter} ({frame.attrs.get('parameter_unit', '')})"
+    y_title = f"{variable} at steady state ({units.get(variable, '')})"
+    colour = alt.Color(
+        "stability:N",
+        title="steady state",
+        scale=alt.Scale(domain=["stable", "unstable", "marginal"], range=PALETTE[:3]),
+        legend=alt.Legend(orient="top"),
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("parameter:Q", title=x_title),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+        tooltip=[
+            alt.Tooltip("parameter:Q", title=parameter, format=".4g"),
+            alt.Tooltip("value:Q", title=variable, format=".4g"),
+            "stability:N",
+        ],
+    )
+    layers = [
+        base.mark_line(color="#999999", strokeWidth=1),
+        base.mark_point(filled=True, size=40).encode(color=colour),
+    ]
+    if reference_lines:
+        references = alt.Chart(
+            pd.DataFrame({"label": list(reference_lines), "level": list(reference_lines.values())})
+        )
+        layers += [
+            references.mark_rule(color="#555555", strokeDash=[1, 3]).encode(y="level:Q"),
+            references.mark_text(align="left", dx=4, dy=-6, color="#333333").encode(
+                x=alt.value(0), y="level:Q", text="label:N"
+            ),
+        ]
+    description = f"{frame.attrs.get('model', '')}: steady-state {variable} against {parameter}"
+    return alt.layer(*layers, title=title or description, description=description).properties(
+        width=width, height=height
     )

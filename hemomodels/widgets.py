@@ -118,9 +118,34 @@ class Control:
 
     def nearest(self, value: float) -> float:
         """The grid value closest to ``value`` (in slider coordinates)."""
-        grid = self.grid()
-        distance = [abs(self.slider_value(g) - self.slider_value(value)) for g in grid]
-        return float(grid[int(np.argmin(distance))])
+        return float(self.grid()[self._nearest_index(value)])
+
+    def _nearest_index(self, value: float) -> int:
+        distance = [abs(self.slider_value(g) - self.slider_value(value)) for g in self.grid()]
+        return int(np.argmin(distance))
+
+    def slider_range(self) -> tuple[float, float, float]:
+        """``(min, max, step)`` of the HTML slider, as short decimals.
+
+        Browsers step a range input in decimal arithmetic from ``min``; with a step such as
+        0.15000000000000002 the last grid point would lie past ``max`` and be unreachable. So
+        ``min`` and ``step`` are rounded to a decimal quantum (a millionth of the step) and
+        ``max`` is exactly ``min + (points - 1) * step``.
+        """
+        low = self.slider_value(self.low)
+        step = self.step()
+        quantum = 10.0 ** (math.floor(math.log10(step)) - 6)
+
+        def snap(x: float) -> float:
+            return float(f"{round(x / quantum) * quantum:.12g}")
+
+        low, step = snap(low), snap(step)
+        return low, snap(low + (self.points - 1) * step), step
+
+    def position(self, value: float) -> float:
+        """Slider position (from :meth:`slider_range`) of the grid point nearest ``value``."""
+        low, _, step = self.slider_range()
+        return float(f"{low + self._nearest_index(value) * step:.12g}")
 
     def label(self) -> str:
         """Slider label with unit, e.g. ``"stem_self_renewal (dimensionless)"``."""
@@ -128,25 +153,22 @@ class Control:
         return f"log10 {self.name} ({unit})" if self.log else f"{self.name} ({unit})"
 
 
-def _significant(value: float, digits: int = 8) -> float:
-    """``value`` to ``digits`` significant figures (rounding to decimal places would turn a
-    small parameter such as a feedback strength of 1.75e-9 kg/cell into 0)."""
-    return float(f"{value:.{digits}g}")
-
-
-def _range(model: Model, name: str, spec: Any) -> tuple[float, float, bool]:
-    if not isinstance(spec, Sequence) or isinstance(spec, str) or len(spec) not in (2, 3):
+def _range(model: Model, name: str, spec: Any) -> tuple[float, float, bool, float | None]:
+    """``(low, high, log, initial)`` from ``(low, high[, scale[, initial]])``."""
+    if not isinstance(spec, Sequence) or isinstance(spec, str) or len(spec) not in (2, 3, 4):
         raise ModelError(
             f"{model.name}: control {name!r} = {spec!r} is not allowed; allowed: (low, high), "
-            "(low, high, 'log') or a hemomodels.widgets.Input.",
+            "(low, high, 'log' or 'linear'), (low, high, scale, initial value) or a "
+            "hemomodels.widgets.Input.",
             field=f"control {name!r}",
             value=spec,
         )
-    if len(spec) == 3 and spec[2] not in ("log", "linear"):
+    if len(spec) >= 3 and spec[2] not in ("log", "linear"):
         raise invalid_value(
             f"scale of control {name!r}", spec[2], "'log' or 'linear'", None, model=model.name
         )
-    return float(spec[0]), float(spec[1]), len(spec) == 3 and spec[2] == "log"
+    initial = float(spec[3]) if len(spec) == 4 else None
+    return float(spec[0]), float(spec[1]), len(spec) >= 3 and spec[2] == "log", initial
 
 
 def _control(model: Model, name: str, spec: Any, points: int) -> Control:
@@ -174,8 +196,10 @@ def _control(model: Model, name: str, spec: Any, points: int) -> Control:
             high = min(value * 2, parameter.bounds[1]) if value > 0 else parameter.bounds[1]
             log = False
         else:
-            low, high, log = _range(model, name, spec)
-        contains, allowed, inside = parameter.contains, parameter.bounds_text(), True
+            low, high, log, initial = _range(model, name, spec)
+            value = value if initial is None else initial
+        contains, allowed = parameter.contains, parameter.bounds_text()
+        inside = low <= value <= high
     for end, number in (("low", low), ("high", high)):
         if not contains(number):
             raise invalid_value(
@@ -189,9 +213,10 @@ def _control(model: Model, name: str, spec: Any, points: int) -> Control:
         raise invalid_value(
             f"initial value of the slider {name!r}",
             value,
-            f"[{low:g}, {high:g}]",
+            f"[{low:g}, {high:g}] (the slider range)",
             unit,
             model=model.name,
+            hint="Widen the range, or give the initial value as (low, high, scale, initial).",
         )
     if log and low <= 0:
         raise invalid_value(
@@ -227,8 +252,10 @@ class Explorable:
         summary: Summary | None,
         reference_lines: Mapping[str, float],
         steady_state: bool,
+        time_display: tuple[float, str] | None = None,
     ) -> None:
         self.model = model
+        self.time_factor, self.time_unit = time_display or (1.0, model.time_unit)
         self.controls = list(controls)
         self.t_end = t_end
         self.y0 = dict(y0) if y0 is not None else None
@@ -312,7 +339,7 @@ class Explorable:
     def _compose(
         self, lines: alt.Chart, rules: alt.Chart, texts: alt.Chart | None
     ) -> alt.LayerChart | alt.VConcatChart:
-        x = alt.X("time:Q", title=f"time ({self.model.time_unit})")
+        x = alt.X("time:Q", title=f"time ({self.time_unit})")
         y = alt.Y("value:Q", title=self._axis_title(), scale=self._y_scale())
         layers = [
             lines.mark_line().encode(
@@ -325,7 +352,7 @@ class Explorable:
                     alt.Tooltip("value:Q", format=".4g"),
                 ],
             ),
-            rules.mark_rule(strokeDash=[4, 4], opacity=0.7).encode(
+            rules.mark_rule(strokeDash=[4, 4], opacity=0.7, aria=False).encode(
                 y=alt.Y("steady:Q", scale=self._y_scale()), color=variable_color(self.variables)
             ),
         ]
@@ -339,10 +366,10 @@ class Explorable:
                 )
             )
             layers += [
-                references.mark_rule(color="#555555", strokeDash=[1, 3]).encode(
+                references.mark_rule(color="#555555", strokeDash=[1, 3], aria=False).encode(
                     y=alt.Y("level:Q", scale=self._y_scale())
                 ),
-                references.mark_text(align="left", dx=4, dy=-6, color="#333333").encode(
+                references.mark_text(align="left", dx=4, dy=-6, color="#333333", aria=False).encode(
                     x=alt.value(0), y=alt.Y("level:Q", scale=self._y_scale()), text="label:N"
                 ),
             ]
@@ -371,7 +398,10 @@ class Explorable:
     def chart(self, **values: float) -> alt.LayerChart | alt.VConcatChart:
         """The chart for these slider values (a fresh simulation)."""
         result = self.run(**values)
-        frame = result.to_frame(self.variables).assign(variable=lambda f: f["variable"].astype(str))
+        frame = result.to_frame(self.variables).assign(
+            variable=lambda f: f["variable"].astype(str),
+            time=lambda f: f["time"] * self.time_factor,
+        )
         if self.log_scale:
             frame = frame[frame["value"] > 0]
         steady = self.steady_values(**values)
@@ -412,9 +442,7 @@ class Explorable:
         """
         table = self.grid_table()
         results = self._grid_results(table)
-        keys = {
-            c.name: [_significant(c.slider_value(v)) for v in table[c.name]] for c in self.controls
-        }
+        keys = {c.name: [c.position(v) for v in table[c.name]] for c in self.controls}
         rows, steady_rows, summary_rows = [], [], []
         for index, (values, result) in enumerate(
             zip(table.to_dict("records"), results, strict=True)
@@ -449,14 +477,14 @@ class Explorable:
         trajectories, steady, summaries = self.static_data()
         params, conditions = [], []
         for control in self.controls:
-            step = control.step()
+            low, high, step = control.slider_range()
             params.append(
                 alt.param(
                     name=control.name,
-                    value=_significant(control.slider_value(control.nearest(control.value))),
+                    value=control.position(control.value),
                     bind=alt.binding_range(
-                        min=_significant(control.slider_value(control.low)),
-                        max=_significant(control.slider_value(control.high)),
+                        min=low,
+                        max=high,
                         step=step,
                         name=control.label() + " ",
                     ),
@@ -464,7 +492,7 @@ class Explorable:
             )
             conditions.append(f"abs(datum.{control.name} - {control.name}) < {step / 2:.6g}")
         condition = " && ".join(conditions)
-        dt = float(self.t_eval[1] - self.t_eval[0])
+        dt = float(self.t_eval[1] - self.t_eval[0]) * self.time_factor
         lines = (
             alt.Chart(trajectories)
             .transform_filter(condition)
@@ -561,6 +589,28 @@ def _patient(cohort: Result, index: int) -> Result:
     )
 
 
+def _time_display(model: Model, value: Any) -> tuple[float, str] | None:
+    if value is None:
+        return None
+    if (
+        not isinstance(value, tuple)
+        or len(value) != 2
+        or not isinstance(value[1], str)
+        or isinstance(value[0], bool)
+        or not isinstance(value[0], (int, float))
+        or not math.isfinite(value[0])
+        or value[0] <= 0
+    ):
+        raise invalid_value(
+            "time_display",
+            value,
+            "a (factor > 0, unit name) tuple such as (1 / 24, 'day')",
+            None,
+            model=model.name,
+        )
+    return float(value[0]), value[1]
+
+
 def explore(
     model: Model,
     controls: Sequence[str] | Mapping[str, tuple | Input | None],
@@ -577,6 +627,7 @@ def explore(
     summary: Summary | None = None,
     reference_lines: Mapping[str, float] | None = None,
     steady_state: bool = True,
+    time_display: tuple[float, str] | None = None,
 ) -> Explorable:
     """Sliders driving a time-course chart of ``model``.
 
@@ -584,10 +635,12 @@ def explore(
     ----------
     model : Model
         The model to explore.
-    controls : sequence of str, or mapping of str to (low, high[, "log"]), Input or None
-        Parameters to put on sliders, optionally with their range (inside the parameter's
-        bounds; default: half to twice the default value) and ``"log"`` for a logarithmic
-        slider; or named :class:`Input` sliders for a ``scenario``.
+    controls : sequence of str, or mapping of str to a range, Input or None
+        Parameters to put on sliders, optionally with their range
+        ``(low, high[, "log" | "linear"[, initial]])`` (inside the parameter's bounds;
+        default: half to twice the default value; the initial value defaults to the
+        parameter's default and must lie in the range); or named :class:`Input` sliders for
+        a ``scenario``.
     t_end : float
         Simulated time span, in ``model.time_unit``.
     scenario : callable, optional
@@ -615,6 +668,9 @@ def explore(
         Labelled horizontal lines (e.g. a transfusion threshold), in the variables' unit.
     steady_state : bool, default True
         Draw the stable steady state as dashed lines (and list it in the live view).
+    time_display : (float, str), optional
+        Factor and unit for the time axis only, e.g. ``(1 / 24, "day")`` for a model in
+        hours; ``t_end``, doses and the scenario stay in ``model.time_unit``.
 
     Returns
     -------
@@ -673,4 +729,5 @@ def explore(
         summary=summary,
         reference_lines=reference_lines or {},
         steady_state=steady_state,
+        time_display=_time_display(model, time_display),
     )

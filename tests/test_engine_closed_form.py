@@ -176,3 +176,18 @@ def test_parameter_change_is_validated(clearance):
         clearance.simulate(10, doses=[hm.ParameterChange(11.0, {"elimination_rate": 0.2})])
     with pytest.raises(hm.ModelError, match="non-empty mapping"):
         hm.ParameterChange(1.0, {})
+
+
+def test_a_dose_enters_only_its_target_compartment(chain):
+    """A bolus into the middle of a chain leaves the other compartments untouched at that
+    instant, for one patient and for every patient of a cohort."""
+    empty = {"A1": 0.0, "A2": 0.0, "A3": 0.0}
+    result = chain.simulate(2.0, y0=empty, doses=[hm.Dose(1.0, "A2", 5.0)], t_eval=[1.0])
+    np.testing.assert_array_equal(result.states[:, 0], [0.0, 5.0, 0.0])
+    cohort = chain.simulate_many(
+        {"k1": [0.3, 0.4], **{k: [0.0, 0.0] for k in empty}},
+        2.0,
+        doses=[hm.Dose(1.0, "A2", 5.0)],
+        t_eval=[1.0],
+    )
+    np.testing.assert_array_equal(cohort.states[:, :, 0], [[0.0, 5.0, 0.0]] * 2)

@@ -175,3 +175,31 @@ def test_linear_slider_on_a_tiny_parameter_keeps_its_range(mc2009):
     assert bind["min"] == pytest.approx(0.875e-9) and bind["max"] == pytest.approx(3.5e-9)
     trajectories, _, _ = view.static_data()
     assert trajectories["feedback_strength"].nunique() == 7
+
+
+def test_slider_range_is_reachable_in_decimal_steps(mc2009):
+    """min + (points - 1) * step must equal max exactly as decimals (browsers step in
+    decimal arithmetic), and every grid point's data key must be a slider position."""
+    from decimal import Decimal
+
+    view = hm.widgets.explore(
+        mc2009,
+        {
+            "stem_self_renewal": (0.3, 0.9, "linear", 0.85),
+            "feedback_strength": (1e-10, 7e-9, "log"),
+        },
+        t_end=10,
+        points=5,
+    )
+    trajectories, _, _ = view.static_data()
+    for control in view.controls:
+        low, high, step = control.slider_range()
+        assert Decimal(repr(low)) + 4 * Decimal(repr(step)) == Decimal(repr(high))
+        positions = {float(Decimal(repr(low)) + k * Decimal(repr(step))) for k in range(5)}
+        assert set(trajectories[control.name]) == positions
+    assert view.controls[0].position(0.85) == 0.9  # initial value snaps to the nearest point
+
+
+def test_initial_value_outside_the_slider_range_is_rejected(mc2009):
+    with pytest.raises(hm.ModelError, match=r"initial value of the slider 'stem_self_renewal'"):
+        hm.widgets.explore(mc2009, {"stem_self_renewal": (0.3, 0.6)}, t_end=10)

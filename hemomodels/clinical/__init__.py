@@ -6,6 +6,25 @@ topic (e.g. anaemia, neutropenia) has its own module with its cited constants.
 
 from __future__ import annotations
 
+from .anaemia import (
+    RESTRICTIVE_TRANSFUSION_THRESHOLD,
+    WHO_ANAEMIA_THRESHOLDS,
+    classify_anaemia,
+    time_to_transfusion,
+)
+from .neutropenia import GRADE_THRESHOLDS, neutropenia_grade, neutropenia_summary
 from .timeseries import first_crossing, nadir, recovery_time, time_below
 
-__all__ = ["first_crossing", "nadir", "recovery_time", "time_below"]
+__all__ = [
+    "RESTRICTIVE_TRANSFUSION_THRESHOLD",
+    "WHO_ANAEMIA_THRESHOLDS",
+    "classify_anaemia",
+    "time_to_transfusion",
+    "GRADE_THRESHOLDS",
+    "neutropenia_grade",
+    "neutropenia_summary",
+    "first_crossing",
+    "nadir",
+    "recovery_time",
+    "time_below",
+]

@@ -3,8 +3,8 @@
 Examples
 --------
 >>> import hemomodels as hm
->>> hm.models.available()
-['marciniak_czochra_2009']
+>>> "marciniak_czochra_2009" in hm.models.available()
+True
 >>> model = hm.models.get("marciniak_czochra_2009")
 """
 
@@ -14,12 +14,27 @@ from collections.abc import Callable
 
 from ..errors import unknown_name
 from ..model import Model
+from .friberg2002 import friberg2002, friberg2002_bruno1996
 from .marciniak_czochra_2009 import marciniak_czochra_2009
+from .tetschke2018 import tetschke2018
+from .tetschke2018_epo import tetschke2018_epo
 
-__all__ = ["available", "get", "marciniak_czochra_2009"]
+__all__ = [
+    "available",
+    "friberg2002",
+    "friberg2002_bruno1996",
+    "get",
+    "marciniak_czochra_2009",
+    "tetschke2018",
+    "tetschke2018_epo",
+]
 
 _REGISTRY: dict[str, Callable[[], Model]] = {
     "marciniak_czochra_2009": marciniak_czochra_2009,
+    "friberg2002": friberg2002,
+    "friberg2002_bruno1996": friberg2002_bruno1996,
+    "tetschke2018": tetschke2018,
+    "tetschke2018_epo": tetschke2018_epo,
 }
 
 

@@ -1,0 +1,145 @@
+"""Neutropenia: CTCAE v5.0 grades of the absolute neutrophil count and read-outs of a course.
+
+The grades are those of the NCI Common Terminology Criteria for Adverse Events (CTCAE)
+version 5.0, term "Neutrophil count decreased" (``ctcae2017``), in 10^9 cells/L:
+
+======  ==========================
+grade   absolute neutrophil count
+======  ==========================
+0       >= LLN (lower limit of normal)
+1       < LLN and >= 1.5
+2       < 1.5 and >= 1.0
+3       < 1.0 and >= 0.5
+4       < 0.5
+======  ==========================
+
+Provenance: the thresholds were read in secondary pages citing CTCAE v5.0 (Nov 2017), not in
+the official table. The lower limit of normal is laboratory-dependent and not part of
+CTCAE; the default :data:`DEFAULT_LLN` = 2.0 is an illustrative value.
+
+Time-series read-outs reuse :mod:`hemomodels.clinical.timeseries`; this module adds only
+what is neutropenia-specific (grades, grade-4 duration, recovery to a grade threshold).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import invalid_value
+from .timeseries import first_crossing, nadir, recovery_time, time_below
+
+if TYPE_CHECKING:
+    from ..result import Result
+
+__all__ = [
+    "DEFAULT_LLN",
+    "GRADE_THRESHOLDS",
+    "neutropenia_grade",
+    "neutropenia_summary",
+]
+
+#: Upper ANC limits (exclusive) of grades 2, 3 and 4, in 10^9 cells/L (CTCAE v5.0, read in
+#: secondary sources): grade 2 is ANC < 1.5, grade 3 is ANC < 1.0, grade 4 is ANC < 0.5.
+GRADE_THRESHOLDS: dict[int, float] = {2: 1.5, 3: 1.0, 4: 0.5}
+
+#: Lower limit of normal used for grade 1 (10^9 cells/L): laboratory-dependent, illustrative.
+DEFAULT_LLN = 2.0
+
+
+def _check_lln(lower_limit_normal: float) -> float:
+    if (
+        isinstance(lower_limit_normal, bool)
+        or not isinstance(lower_limit_normal, (int, float))
+        or not math.isfinite(lower_limit_normal)
+        or lower_limit_normal < GRADE_THRESHOLDS[2]
+    ):
+        raise invalid_value(
+            "lower_limit_normal",
+            lower_limit_normal,
+            f"a finite number >= {GRADE_THRESHOLDS[2]}",
+            "10^9 cells/L",
+        )
+    return float(lower_limit_normal)
+
+
+def neutropenia_grade(anc, *, lower_limit_normal: float = DEFAULT_LLN):
+    """CTCAE v5.0 grade (0–4) of an absolute neutrophil count.
+
+    Parameters
+    ----------
+    anc : float or array_like
+        Absolute neutrophil count(s), 10^9 cells/L (finite, >= 0).
+    lower_limit_normal : float
+        Laboratory lower limit of normal, 10^9 cells/L (>= 1.5); counts at or above it are
+        grade 0.
+
+    Returns
+    -------
+    int or numpy.ndarray of int
+        The grade, with the shape of ``anc``.
+
+    Examples
+    --------
+    >>> [int(g) for g in neutropenia_grade([2.5, 1.5, 1.49, 1.0, 0.5, 0.49])]
+    [0, 1, 2, 2, 3, 4]
+    """
+    lln = _check_lln(lower_limit_normal)
+    try:
+        values = np.asarray(anc, dtype=float)
+    except (TypeError, ValueError):
+        raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L") from None
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
+    grade = np.where(values < lln, 1, 0)
+    for level, threshold in GRADE_THRESHOLDS.items():
+        grade = np.where(values < threshold, level, grade)
+    return int(grade) if grade.ndim == 0 else grade.astype(int)
+
+
+def neutropenia_summary(
+    result: Result,
+    variable: str = "ANC",
+    *,
+    patient: int | None = None,
+    grade: int = 4,
+    lower_limit_normal: float = DEFAULT_LLN,
+) -> dict[str, float | int | None]:
+    """Nadir, worst grade, time in a grade and recovery of one neutrophil course.
+
+    Parameters
+    ----------
+    result : Result
+        A simulation (or a cohort with ``patient``) with an ANC state or observable.
+    variable : str
+        Name of the ANC variable (10^9 cells/L).
+    patient : int, optional
+        Patient index for a cohort result.
+    grade : {2, 3, 4}
+        Grade whose threshold is used for the duration and the recovery.
+    lower_limit_normal : float
+        As in :func:`neutropenia_grade`.
+
+    Returns
+    -------
+    dict
+        ``nadir_time`` (model time unit), ``nadir`` (10^9/L), ``worst_grade``, ``threshold``
+        (the grade's upper limit), ``onset`` (first time below it, or None), ``time_below``
+        (total time below it) and ``recovery`` (first time back at or above it after the
+        nadir, or None).
+    """
+    if grade not in GRADE_THRESHOLDS:
+        raise invalid_value("grade", grade, "2, 3 or 4", "CTCAE grade")
+    threshold = GRADE_THRESHOLDS[grade]
+    time_of_nadir, lowest = nadir(result, variable, patient=patient)
+    return {
+        "nadir_time": time_of_nadir,
+        "nadir": lowest,
+        "worst_grade": neutropenia_grade(lowest, lower_limit_normal=lower_limit_normal),
+        "threshold": threshold,
+        "onset": first_crossing(result, variable, threshold, patient=patient),
+        "time_below": time_below(result, variable, threshold, patient=patient),
+        "recovery": recovery_time(result, variable, threshold, patient=patient),
+    }

@@ -1,0 +1,570 @@
+"""Chemotherapy-induced myelosuppression (Friberg et al. 2002).
+
+Drug-sensitive proliferating precursors (``Prol``) feed a chain of three maturation (transit)
+compartments (``Transit1``–``Transit3``) that empty into the circulating cells (``Circ``).
+Every step has the same rate constant :math:`k_{tr} = (n + 1)/\\mathrm{MTT} = 4/\\mathrm{MTT}`,
+so the mean transit time from ``Prol`` to the blood is ``MTT``. The drug concentration
+``Conc`` lowers proliferation linearly, :math:`E = \\mathrm{slope}\\cdot\\mathrm{Conc}`, and a
+feedback term :math:`(\\mathrm{Circ_0}/\\mathrm{Circ})^{\\gamma}` speeds proliferation when
+counts are low. With no drug every compartment stays at ``Circ0``: the baseline is a steady
+state for every parameter value.
+
+The paper fits the myelosuppression part on top of each drug's published pharmacokinetics
+(PK). Here two PK variants are provided:
+
+* :func:`friberg2002` — a one-compartment PK, ``Conc`` cleared at rate ``kel``. For docetaxel
+  ``kel`` is the central elimination rate k10 = CL/V1 of Bruno et al. (1996); a
+  one-compartment model with that rate has the same area under the central concentration
+  curve (AUC = dose / CL) as the three-compartment model, which is what a linear drug effect
+  integrates, but not the same shape.
+* :func:`friberg2002_bruno1996` — the three-compartment docetaxel PK of Bruno et al. (1996),
+  as used by a third-party reproduction of the paper's docetaxel figure.
+
+Time is in hours, cell counts in 10^9 cells/L and concentrations in µM (µmol/L). Doses are
+boluses into ``Conc`` (in µM, i.e. dose in µmol divided by the central volume in L); see
+:func:`bolus_concentration`.
+
+References
+----------
+Friberg LE, Henningsson A, Maas H, Nguyen L, Karlsson MO (2002). Model of
+chemotherapy-induced myelosuppression with parameter consistency across drugs. *J Clin
+Oncol* 20(24):4713–4721. (``friberg2002``)
+
+Bruno R et al. (1996). A population pharmacokinetic model for docetaxel (Taxotere): model
+building and validation. *J Pharmacokinet Biopharm* 24(2):153–172. (``bruno1996``)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import sympy
+
+from ..errors import ModelError, invalid_value
+from ..model import Model
+from ..spec import Flow, Observable, Parameter, State
+
+__all__ = [
+    "DRUGS",
+    "bolus_concentration",
+    "friberg2002",
+    "friberg2002_bruno1996",
+]
+
+_DOCETAXEL_NOTE = (
+    "verified via code: radivot/myelo inst/doc/fribergPars02.R (Friberg 2002 docetaxel, "
+    "neutrophils, linear drug model); not checked against the paper's table."
+)
+_PACLITAXEL_NOTE = (
+    "verified via code: nlmixr2lib inst/modeldb/ddmore/Friberg_2002_paclitaxel.R "
+    "(DDMODEL00000186, paclitaxel, leukocytes); not checked against the paper's table."
+)
+_BRUNO_NOTE = (
+    "verified via code: radivot/myelo inst/doc/fribergPars02.R, which cites Bruno et al. "
+    "1996 (CL 38.5 L/h, V1 7.4 L); not checked against the paper."
+)
+
+
+@dataclass(frozen=True)
+class DrugValues:
+    """Typical values of one drug's fit (see :data:`DRUGS`).
+
+    Attributes
+    ----------
+    Circ0 : float
+        Baseline count, 10^9 cells/L.
+    MTT : float
+        Mean transit time, h.
+    gamma : float
+        Feedback exponent (dimensionless).
+    slope : float
+        Linear drug effect, 1/µM.
+    kel : float
+        One-compartment elimination rate, 1/h.
+    cells : str
+        Which cells were fitted (``"neutrophils"`` or ``"leukocytes"``).
+    system_note, kel_note : str
+        Provenance of the system parameters and of ``kel``.
+    molar_mass : float
+        mg per µmol (= kg/mol).
+    central_volume : float
+        Central volume of distribution, L, used to convert a dose in mg into µM.
+    volume_note : str
+        Provenance of ``molar_mass`` and ``central_volume``.
+    """
+
+    Circ0: float
+    MTT: float
+    gamma: float
+    slope: float
+    kel: float
+    cells: str
+    system_note: str
+    kel_note: str
+    molar_mass: float
+    central_volume: float
+    volume_note: str
+
+
+#: Typical parameter values by drug, with provenance.
+DRUGS: dict[str, DrugValues] = {
+    "docetaxel": DrugValues(
+        Circ0=5.05,
+        MTT=88.7,
+        gamma=0.161,
+        slope=8.58,
+        kel=5.2,
+        cells="neutrophils",
+        system_note=_DOCETAXEL_NOTE,
+        kel_note=(
+            "computed: central elimination rate k10 = CL/V1 = 38.5/7.4 = 5.2 1/h of the "
+            "three-compartment PK of Bruno et al. 1996 (verified via code: radivot/myelo "
+            "fribergPars02.R). Using it in a one-compartment model keeps the AUC, not the "
+            "shape; a simplification, not a published one-compartment value."
+        ),
+        molar_mass=0.808,
+        central_volume=7.4,
+        volume_note=(
+            "V1 = 7.4 L (Bruno et al. 1996) and 0.808 mg/µmol, verified via code: "
+            "radivot/myelo friberg02Demo.R (200 mg -> 200/0.808/7.4 = 33.5 µM)."
+        ),
+    ),
+    "paclitaxel": DrugValues(
+        Circ0=7.21,
+        MTT=124.0,
+        gamma=0.239,
+        slope=28.9,
+        kel=0.98,
+        cells="leukocytes",
+        system_note=_PACLITAXEL_NOTE,
+        kel_note=(
+            "illustrative, not from the literature: CL/V1 = 285/290 L/h/L from the medians "
+            "of the per-subject PK estimates in the simulated DDMORE data set described in "
+            "nlmixr2lib Friberg_2002_paclitaxel.R (the paper used a two-compartment PK)."
+        ),
+        molar_mass=0.8539,
+        central_volume=290.0,
+        volume_note=(
+            "illustrative: molar mass 853.9 g/mol and median central volume ~290 L as quoted "
+            "in nlmixr2lib Friberg_2002_paclitaxel.R (simulated DDMORE data set)."
+        ),
+    ),
+}
+
+
+def _drug(drug: str) -> DrugValues:
+    if not isinstance(drug, str) or drug not in DRUGS:
+        raise ModelError(
+            f"Friberg et al. 2002: drug = {drug!r} is not allowed; allowed: "
+            f"{', '.join(repr(d) for d in DRUGS)}.",
+            field="drug",
+            value=drug,
+            allowed=", ".join(DRUGS),
+        )
+    return DRUGS[drug]
+
+
+def bolus_concentration(
+    dose_mg: float, drug: str = "docetaxel", *, central_volume: float | None = None
+) -> float:
+    """Concentration (µM) right after an intravenous bolus of ``dose_mg`` milligrams.
+
+    ``dose_mg / molar_mass / central_volume``, with the drug's molar mass (mg/µmol) and
+    central volume (L) from :data:`DRUGS`. For docetaxel, 200 mg gives 33.4 µM.
+
+    Parameters
+    ----------
+    dose_mg : float
+        Dose in mg (>= 0).
+    drug : {"docetaxel", "paclitaxel"}
+        Which drug's molar mass and volume to use.
+    central_volume : float, optional
+        Central volume in L (> 0) overriding the drug's value.
+
+    Returns
+    -------
+    float
+        Concentration in µM (µmol/L), the amount to give as a :class:`~hemomodels.Dose`
+        into ``Conc``.
+
+    Examples
+    --------
+    >>> round(bolus_concentration(200.0), 1)
+    33.4
+    """
+    values = _drug(drug)
+    if isinstance(dose_mg, bool) or not isinstance(dose_mg, (int, float)):
+        raise invalid_value("dose_mg", dose_mg, "a finite number >= 0", "mg")
+    if not math.isfinite(dose_mg) or dose_mg < 0:
+        raise invalid_value("dose_mg", dose_mg, "a finite number >= 0", "mg")
+    volume = values.central_volume if central_volume is None else central_volume
+    if (
+        isinstance(volume, bool)
+        or not isinstance(volume, (int, float))
+        or not math.isfinite(volume)
+        or volume <= 0
+    ):
+        raise invalid_value("central_volume", volume, "a finite number > 0", "L")
+    return float(dose_mg) / values.molar_mass / float(volume)
+
+
+def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
+    """The states and system parameters shared by both PK variants."""
+    values = _drug(drug)
+    cells = values.cells
+    prol = State(
+        "Prol",
+        "Proliferating, drug-sensitive precursors in the marrow",
+        "10^9 cells/L",
+        initial=values.Circ0,
+        latex=r"\mathrm{Prol}",
+    )
+    transits = [
+        State(
+            f"Transit{i}",
+            f"Maturing (non-dividing) precursors, transit stage {i}",
+            "10^9 cells/L",
+            initial=values.Circ0,
+            latex=rf"\mathrm{{Transit}}_{i}",
+        )
+        for i in (1, 2, 3)
+    ]
+    circ = State(
+        "Circ",
+        f"Circulating {cells} in the blood",
+        "10^9 cells/L",
+        initial=values.Circ0,
+        latex=r"\mathrm{Circ}",
+    )
+    parameters = [
+        Parameter(
+            "Circ0",
+            values.Circ0,
+            "10^9 cells/L",
+            (0.0, 100.0),
+            f"Baseline count of circulating {cells} before treatment",
+            "friberg2002",
+            latex=r"\mathrm{Circ}_0",
+            note=values.system_note,
+            low_inclusive=False,
+        ),
+        Parameter(
+            "MTT",
+            values.MTT,
+            "h",
+            (0.0, 1000.0),
+            "Mean transit time from proliferating precursors to the blood",
+            "friberg2002",
+            latex=r"\mathrm{MTT}",
+            note=values.system_note,
+            low_inclusive=False,
+        ),
+        Parameter(
+            "gamma",
+            values.gamma,
+            "1",
+            (0.0, 1.0),
+            "Feedback exponent: how strongly low counts speed up proliferation",
+            "friberg2002",
+            latex=r"\gamma",
+            note=values.system_note,
+        ),
+        Parameter(
+            "slope",
+            values.slope,
+            "1/µM",
+            (0.0, 1000.0),
+            "Linear drug effect: fractional drop in proliferation per µM of drug",
+            "friberg2002",
+            latex=r"\mathrm{slope}",
+            note=values.system_note,
+        ),
+    ]
+    return values, [prol, *transits, circ], parameters
+
+
+def _assemble(
+    name: str,
+    drug: str,
+    values: DrugValues,
+    cells: list[State],
+    parameters: list[Parameter],
+    pk_states: list[State],
+    pk_parameters: list[Parameter],
+    pk_flows: list[Flow],
+    description: str,
+    gcsf: bool = False,
+) -> Model:
+    prol, transit1, transit2, transit3, circ = cells
+    by_name = {p.name: p.symbol for p in parameters}
+    conc = pk_states[0].symbol
+    transit_rate = Observable(
+        "ktr",
+        4 / by_name["MTT"],
+        "1/h",
+        "Transit rate constant (n + 1)/MTT with n = 3 transit compartments",
+        latex=r"k_{tr}",
+    )
+    drug_effect = Observable(
+        "drug_effect",
+        by_name["slope"] * conc,
+        "1",
+        "Fractional reduction of proliferation by the drug (linear model)",
+        latex=r"E_{\mathrm{drug}}",
+    )
+    feedback = Observable(
+        "feedback",
+        (by_name["Circ0"] / circ.symbol) ** by_name["gamma"],
+        "1",
+        "Feedback factor on proliferation (> 1 when counts are below baseline)",
+        latex=r"F",
+    )
+    count = Observable(
+        "ANC" if values.cells == "neutrophils" else "WBC",
+        circ.symbol,
+        "10^9 cells/L",
+        "Absolute neutrophil count (= Circ)"
+        if values.cells == "neutrophils"
+        else "White blood cell (leukocyte) count (= Circ)",
+        latex=r"\mathrm{ANC}" if values.cells == "neutrophils" else r"\mathrm{WBC}",
+    )
+    k = transit_rate.symbol
+    observables = [transit_rate, drug_effect, feedback, count]
+    extra_parameters: list[Parameter] = []
+    maturation, stimulation = sympy.Integer(1), sympy.Integer(1)
+    if gcsf:
+        extra_parameters, gcsf_observables = _gcsf_support()
+        observables += gcsf_observables
+        stimulation, maturation = (o.symbol for o in gcsf_observables)
+    chain = [prol, transit1, transit2, transit3, circ]
+    flows = [
+        Flow(chain[i], chain[i + 1], maturation * k * chain[i].symbol, "maturation step")
+        for i in range(len(chain) - 1)
+    ]
+    flows.append(Flow(circ, None, k * circ.symbol, "loss of circulating cells"))
+    flows.extend(pk_flows)
+    rhs = {prol: stimulation * k * prol.symbol * (1 - drug_effect.symbol) * feedback.symbol}
+    return Model(
+        name,
+        states=[*cells, *pk_states],
+        parameters=[*parameters, *pk_parameters, *extra_parameters],
+        rhs=rhs,
+        flows=flows,
+        observables=observables,
+        time_unit="h",
+        description=description,
+        reference="friberg2002",
+        solve_symbolically=False,
+        max_time=1e5,
+    )
+
+
+_QUARTINO_NOTE = (
+    "verified via code: radivot/myelo demo/quartino14.R (Quartino et al. 2014, docetaxel): "
+    "exponent of the G-CSF ratio on proliferation 0.444 and on maturation 0.234; not checked "
+    "against the paper. Applying it to exogenous G-CSF on top of the Friberg feedback is a "
+    "teaching simplification."
+)
+
+
+def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
+    """Exogenous G-CSF as a rise over baseline that speeds proliferation and maturation.
+
+    Teaching simplification after Quartino et al. (2014): there, the G-CSF concentration
+    relative to its baseline, raised to fitted exponents, multiplies the proliferation rate
+    and the maturation (transit) rate. Here the *exogenous* rise is a parameter,
+    ``gcsf_rise`` (G/G0 = 1 + gcsf_rise), switched on and off with
+    :class:`~hemomodels.ParameterChange` events; the endogenous feedback stays Friberg's
+    (Circ0/Circ)^gamma.
+    """
+    rise = Parameter(
+        "gcsf_rise",
+        0.0,
+        "1",
+        (0.0, 100.0),
+        "Rise of G-CSF above its baseline caused by G-CSF treatment (G/G0 - 1)",
+        "quartino2014",
+        latex=r"G",
+        note=(
+            "scenario input, illustrative, not from the literature: 0 (no G-CSF treatment) "
+            "gives the published Friberg model."
+        ),
+    )
+    on_proliferation = Parameter(
+        "gcsf_prol_exponent",
+        0.444,
+        "1",
+        (0.0, 2.0),
+        "Exponent of the G-CSF ratio on proliferation",
+        "quartino2014",
+        latex=r"\beta_{\mathrm{prol}}",
+        note=_QUARTINO_NOTE,
+    )
+    on_maturation = Parameter(
+        "gcsf_transit_exponent",
+        0.234,
+        "1",
+        (0.0, 2.0),
+        "Exponent of the G-CSF ratio on the maturation (transit) rate",
+        "quartino2014",
+        latex=r"\beta_{\mathrm{tr}}",
+        note=_QUARTINO_NOTE,
+    )
+    ratio = 1 + rise.symbol
+    stimulation = Observable(
+        "gcsf_proliferation",
+        ratio**on_proliferation.symbol,
+        "1",
+        "Factor by which G-CSF speeds proliferation",
+        latex=r"S_{\mathrm{prol}}",
+    )
+    maturation = Observable(
+        "gcsf_maturation",
+        ratio**on_maturation.symbol,
+        "1",
+        "Factor by which G-CSF speeds maturation (shortens the transit time)",
+        latex=r"S_{\mathrm{tr}}",
+    )
+    return [rise, on_proliferation, on_maturation], [stimulation, maturation]
+
+
+def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
+    """Build the Friberg et al. (2002) myelosuppression model with a one-compartment PK.
+
+    Parameters
+    ----------
+    drug : {"docetaxel", "paclitaxel"}
+        Whose fitted values to use. Docetaxel: neutrophils (observable ``ANC``);
+        paclitaxel: leukocytes (observable ``WBC``). Anything else raises
+        :class:`~hemomodels.ModelError` listing the valid drugs.
+
+    Returns
+    -------
+    Model
+        States ``Prol``, ``Transit1``–``Transit3``, ``Circ`` (10^9 cells/L) and ``Conc``
+        (µM); parameters ``Circ0``, ``MTT`` (h), ``gamma``, ``slope`` (1/µM) and ``kel``
+        (1/h); observables ``ktr``, ``drug_effect``, ``feedback`` and ``ANC`` (or ``WBC``).
+        Time in hours. Initial cell compartments equal the default ``Circ0``; if you change
+        ``Circ0``, pass the same value as ``y0`` for the five cell compartments.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> from hemomodels.models.friberg2002 import bolus_concentration
+    >>> model = hm.models.friberg2002()
+    >>> dose = hm.Dose(0.0, "Conc", bolus_concentration(200))
+    >>> result = model.simulate(28 * 24, doses=[dose])
+    >>> 5 < result.t[result["ANC"].argmin()] / 24 < 10
+    True
+    """
+    values, cells, parameters = _system(drug)
+    if not isinstance(gcsf, bool):
+        raise invalid_value("gcsf", gcsf, "True or False", None, model="Friberg et al. 2002")
+    conc = State(
+        "Conc",
+        f"Plasma concentration of {drug}",
+        "µM",
+        initial=0.0,
+        latex=r"\mathrm{Conc}",
+    )
+    kel = Parameter(
+        "kel",
+        values.kel,
+        "1/h",
+        (0.0, 100.0),
+        f"First-order elimination rate of {drug} (one-compartment PK)",
+        "bruno1996" if drug == "docetaxel" else "friberg2002",
+        latex=r"k_{el}",
+        note=values.kel_note,
+        low_inclusive=False,
+    )
+    return _assemble(
+        f"Friberg et al. 2002 ({drug}{', G-CSF support' if gcsf else ''})",
+        drug,
+        values,
+        cells,
+        parameters,
+        [conc],
+        [kel],
+        [Flow(conc, None, kel.symbol * conc.symbol, "elimination")],
+        f"Myelosuppression after {drug}: proliferating precursors, three transit "
+        "compartments and circulating cells with feedback; one-compartment PK"
+        + ("; exogenous G-CSF support." if gcsf else "."),
+        gcsf=gcsf,
+    )
+
+
+def friberg2002_bruno1996() -> Model:
+    """Friberg et al. (2002) docetaxel model with the three-compartment PK of Bruno et al. (1996).
+
+    ``Conc`` is the central concentration (µM); ``Periph1`` and ``Periph2`` hold the drug in
+    the two peripheral compartments, expressed per litre of central volume (µM-equivalents),
+    so that the rate constants k12, k21, k13, k31 and k10 act on them directly.
+
+    Returns
+    -------
+    Model
+        As :func:`friberg2002` for docetaxel, with PK states ``Conc``, ``Periph1``,
+        ``Periph2`` and rate parameters ``k10``, ``k12``, ``k21``, ``k13``, ``k31`` (1/h).
+    """
+    values, cells, parameters = _system("docetaxel")
+    conc = State(
+        "Conc",
+        "Central (plasma) concentration of docetaxel",
+        "µM",
+        initial=0.0,
+        latex=r"\mathrm{Conc}",
+    )
+    periph1 = State(
+        "Periph1",
+        "Docetaxel in the first peripheral compartment, per litre of central volume",
+        "µM",
+        initial=0.0,
+        latex=r"\mathrm{Periph}_1",
+    )
+    periph2 = State(
+        "Periph2",
+        "Docetaxel in the second peripheral compartment, per litre of central volume",
+        "µM",
+        initial=0.0,
+        latex=r"\mathrm{Periph}_2",
+    )
+
+    def rate(name: str, value: float, description: str) -> Parameter:
+        return Parameter(
+            name,
+            value,
+            "1/h",
+            (0.0, 1000.0),
+            description,
+            "bruno1996",
+            latex=f"k_{{{name[1:]}}}",
+            note=_BRUNO_NOTE,
+            low_inclusive=False,
+        )
+
+    k10 = rate("k10", 5.2, "Elimination rate from the central compartment (CL/V1)")
+    k12 = rate("k12", 1.06, "Transfer rate central -> peripheral 1")
+    k21 = rate("k21", 1.51, "Transfer rate peripheral 1 -> central")
+    k13 = rate("k13", 1.26, "Transfer rate central -> peripheral 2")
+    k31 = rate("k31", 0.084, "Transfer rate peripheral 2 -> central")
+    c, p1, p2 = conc.symbol, periph1.symbol, periph2.symbol
+    flows = [
+        Flow(conc, None, k10.symbol * c, "elimination"),
+        Flow(conc, periph1, k12.symbol * c, "distribution"),
+        Flow(periph1, conc, k21.symbol * p1, "redistribution"),
+        Flow(conc, periph2, k13.symbol * c, "distribution"),
+        Flow(periph2, conc, k31.symbol * p2, "redistribution"),
+    ]
+    return _assemble(
+        "Friberg et al. 2002 (docetaxel, Bruno 1996 PK)",
+        "docetaxel",
+        values,
+        cells,
+        parameters,
+        [conc, periph1, periph2],
+        [k10, k12, k21, k13, k31],
+        flows,
+        "Myelosuppression after docetaxel with a three-compartment PK.",
+    )
