@@ -15,6 +15,7 @@ from hemomodels.clinical import (
     time_to_transfusion,
 )
 from hemomodels.clinical.anaemia import blood_loss_initial_state
+from hemomodels.explorables import anaemia as anaemia_explorables
 from hemomodels.sweep import steady_state_sweep
 from hemomodels.viz import steady_state_sweep_chart
 
@@ -263,59 +264,47 @@ def test_sweep_chart_carries_every_steady_state(model):
 
 # ------------------------------------------------------------------------- explorables
 def test_blood_loss_explorable_data_equal_direct_simulations(model):
-    def scenario(values):
-        return {"y0": blood_loss_initial_state(model, values["blood_lost"])}
-
-    view = hm.widgets.explore(
-        model,
-        {"blood_lost": hm.widgets.Input(0.0, 2.0, 0.5, "L", "Whole blood lost at day 0")},
-        t_end=120,
-        scenario=scenario,
-        variables=["hb_concentration", "rbc_production"],
-        log_scale=False,
-        points=5,
-        n_time=61,
-    )
+    view = anaemia_explorables.blood_loss(model)
     frame = view.frame(blood_lost=1.5)
-    direct = model.simulate(
-        120, y0=blood_loss_initial_state(model, 1.5), t_eval=np.linspace(0, 120, 61)
-    )
-    got = frame[frame["variable"] == "hb_concentration"]["value"].to_numpy()
-    np.testing.assert_allclose(got, direct["hb_concentration"], rtol=1e-10)
-    trajectories, _, _ = view.static_data()
-    row = trajectories[
-        (trajectories["blood_lost"] == 1.0) & (trajectories["variable"] == "hb_concentration")
-    ].iloc[0]
-    at_one_litre = model.simulate(
-        120, y0=blood_loss_initial_state(model, 1.0), t_eval=np.linspace(0, 120, 61)
-    )
+    direct = model.simulate(120, y0=blood_loss_initial_state(model, 1.5), t_eval=view.t_eval)
+    np.testing.assert_allclose(frame["value"], direct["hb_concentration"], rtol=1e-10)
+    trajectories, _, summaries = view.static_data()
+    row = trajectories[trajectories["blood_lost"] == 1.0].iloc[0]
+    at_one_litre = model.simulate(120, y0=blood_loss_initial_state(model, 1.0), t_eval=view.t_eval)
     np.testing.assert_allclose(row["value"], at_one_litre["hb_concentration"], rtol=1e-3)
+    # no loss, no deficit; the printed nadir is the simulated minimum
+    assert set(summaries[summaries["blood_lost"] == 0.0]["line"]) >= {
+        "half of the deficit back: no deficit"
+    }
+    lowest = at_one_litre["hb_concentration"].min()
+    assert f"lowest Hb: {lowest:.1f} g/dL" in " ".join(
+        summaries[summaries["blood_lost"] == 1.0]["line"]
+    )
 
 
 def test_epo_explorable_data_equal_direct_simulations(epo_model):
-    params = {"kidney_epo_capacity": 0.5}
-    y0 = ckd_start(epo_model)
-
-    def scenario(values):
-        doses = [
-            hm.Schedule("epo", values["epo_dose"], start=s, every=7.0, count=12)
-            for s in (0.0, 2.0, 4.0)
-        ]
-        return {"params": params, "y0": y0, "doses": doses}
-
-    view = hm.widgets.explore(
-        epo_model,
-        {"epo_dose": hm.widgets.Input(0.0, 2.0, 1.0, "1", "Dose, relative EPO units")},
-        t_end=84,
-        scenario=scenario,
-        variables=["hb_concentration"],
-        log_scale=False,
-        points=5,
-        n_time=85,
-    )
-    frame = view.frame(epo_dose=1.5)
-    doses = [hm.Schedule("epo", 1.5, start=s, every=7.0, count=12) for s in (0.0, 2.0, 4.0)]
+    view = anaemia_explorables.epo_therapy(epo_model)
+    frame = view.frame(epo_dose=0.75, kidney_epo_capacity=0.45)
+    y0 = anaemia_explorables.untreated_ckd_state(epo_model, 0.45)
+    doses = [hm.Schedule("epo", 0.75, start=s, every=7.0, count=24) for s in (0.0, 2.0, 4.0)]
     direct = epo_model.simulate(
-        84, params=params, y0=y0, doses=doses, t_eval=np.linspace(0, 84, 85)
+        168, params={"kidney_epo_capacity": 0.45}, y0=y0, doses=doses, t_eval=view.t_eval
     )
     np.testing.assert_allclose(frame["value"], direct["hb_concentration"], rtol=1e-10)
+    # without doses the untreated state is a steady state: Hb does not move
+    flat = view.frame(epo_dose=0.0, kidney_epo_capacity=0.45)["value"].to_numpy()
+    np.testing.assert_allclose(flat, flat[0], rtol=1e-6)
+
+
+def test_haemolysis_and_marrow_failure_explorables_print_model_facts(model):
+    haemolysis = anaemia_explorables.haemolysis(model)
+    result = haemolysis.run(rbc_lifespan=60.0)
+    (steady,) = [s for s in model.steady_states({"rbc_lifespan": 60.0}) if s.stability == "stable"]
+    hb = steady.values["hb_mass"] / (10 * model.parameter("blood_volume").value)
+    assert haemolysis.summary_rows(result)["steady-state Hb"].startswith(f"{hb:.1f} g/dL")
+    marrow = anaemia_explorables.marrow_failure(model)
+    healthy = marrow.summary_rows(marrow.run(production_capacity=1.0))
+    assert healthy["Hb below 7.0 g/dL"] == "not within a year"
+    failing = marrow.run(production_capacity=0.05)
+    crossing = first_crossing(failing, "hb_concentration", 7.0)
+    assert marrow.summary_rows(failing)["Hb below 7.0 g/dL"] == f"from day {crossing:.0f}"

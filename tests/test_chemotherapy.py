@@ -335,3 +335,58 @@ def test_explore_time_display_rescales_only_the_axis(docetaxel, monkeypatch):
     np.testing.assert_allclose(view.run()["ANC"], direct["ANC"])
     with pytest.raises(hm.ModelError, match="time_display"):
         hm.widgets.explore(docetaxel, ["MTT"], t_end=10, time_display=(0, "day"))
+
+
+# ------------------------------------------------------------ the chapter's explorables
+def test_one_dose_explorable_equals_direct_simulation_and_prints_the_nadir(docetaxel):
+    from hemomodels.explorables import chemotherapy as chemo
+
+    view = chemo.one_dose(docetaxel)
+    result = view.run(dose_mg=150, MTT=100.0, gamma=0.2)
+    direct = docetaxel.simulate(
+        28 * 24,
+        params={"MTT": 100.0, "gamma": 0.2},
+        t_eval=view.t_eval,
+        doses=[hm.Dose(0.0, "Conc", bolus_concentration(150))],
+    )
+    np.testing.assert_allclose(result["ANC"], direct["ANC"], rtol=1e-10)
+    day, low = hm.clinical.nadir(direct, "ANC")
+    assert view.summary_rows(result)["nadir"].startswith(f"day {day / 24:.1f}, {low:.2f}")
+
+
+def test_schedule_and_gcsf_explorables_give_the_doses_they_say(docetaxel):
+    from hemomodels.explorables import chemotherapy as chemo
+
+    schedule = chemo.docetaxel_schedule(200, 21, 3)
+    assert [d.time / 24 for d in schedule.doses()] == [0.0, 21.0, 42.0]
+    events = chemo.gcsf_course(1.0, 5, cycles=2, every_days=14)
+    changes = [
+        (e.time / 24, e.values["gcsf_rise"]) for e in events if isinstance(e, hm.ParameterChange)
+    ]
+    assert changes == [(1.0, 1.0), (6.0, 0.0), (15.0, 1.0), (20.0, 0.0)]
+    assert chemo.gcsf_course(0.0, 5) == [chemo.docetaxel_schedule(200, 14, 4)]
+    view = chemo.dose_schedule(docetaxel)
+    assert sorted(view.values) == ["cycle_days", "cycles"]
+
+
+def test_cohort_toxicity_counts_patients(docetaxel):
+    from hemomodels.explorables import chemotherapy as chemo
+
+    # two patients, one with a strong drug effect: only that one reaches grade 4
+    cohort = docetaxel.simulate_many(
+        {"slope": [0.5, 20.0]},
+        28 * 24,
+        doses=[chemo.docetaxel_schedule(200, 14, 2)],
+    )
+    deep = cohort["ANC"].min(axis=1)
+    assert deep[0] > 0.5 > deep[1]
+    fractions = chemo.cohort_toxicity(cohort, dosing_days=[14])
+    assert fractions["grade 4 at least once"] == 0.5
+    table = chemo.nadir_rebound_table({"weak": chemo_single(docetaxel, 0.5)})
+    assert list(table.columns) == ["nadir day", "nadir (10^9/L)", "rebound day", "rebound (10^9/L)"]
+
+
+def chemo_single(model, slope):
+    return model.simulate(
+        28 * 24, params={"slope": slope}, doses=[hm.Dose(0.0, "Conc", bolus_concentration(200))]
+    )

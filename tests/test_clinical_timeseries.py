@@ -71,3 +71,12 @@ def test_bad_threshold_is_rejected(clearance):
     result = clearance.simulate(5)
     with pytest.raises(hm.ModelError, match="threshold = nan"):
         time_below(result, "drug", float("nan"))
+
+
+def test_peak_after_nadir(clearance):
+    from hemomodels.clinical import peak_after_nadir
+
+    result = series_result(clearance, [0, 1, 2, 3, 4], [5, 1, 7, 6, 2])
+    assert peak_after_nadir(result, "drug") == (2.0, 7.0)
+    falling = series_result(clearance, [0, 1, 2], [5, 3, 1])
+    assert peak_after_nadir(falling, "drug") is None

@@ -13,7 +13,7 @@ from .anaemia import (
     time_to_transfusion,
 )
 from .neutropenia import GRADE_THRESHOLDS, neutropenia_grade, neutropenia_summary
-from .timeseries import first_crossing, nadir, recovery_time, time_below
+from .timeseries import first_crossing, nadir, peak_after_nadir, recovery_time, time_below
 
 __all__ = [
     "RESTRICTIVE_TRANSFUSION_THRESHOLD",
@@ -25,6 +25,7 @@ __all__ = [
     "neutropenia_summary",
     "first_crossing",
     "nadir",
+    "peak_after_nadir",
     "recovery_time",
     "time_below",
 ]

@@ -18,7 +18,7 @@ from ..errors import ModelError, invalid_value
 if TYPE_CHECKING:
     from ..result import Result
 
-__all__ = ["first_crossing", "nadir", "recovery_time", "time_below"]
+__all__ = ["first_crossing", "nadir", "peak_after_nadir", "recovery_time", "time_below"]
 
 
 def _series(result: Result, variable: str, patient: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -157,3 +157,17 @@ def recovery_time(
     return first_crossing(
         result, variable, threshold, direction="up", after=time_of_nadir, patient=patient
     )
+
+
+def peak_after_nadir(
+    result: Result, variable: str, *, patient: int | None = None
+) -> tuple[float, float] | None:
+    """Time and value of the highest point after the nadir (the rebound), or ``None`` if the
+    nadir is the last output point."""
+    t, values = _series(result, variable, patient)
+    time_of_nadir, _ = nadir(result, variable, patient=patient)
+    after = t > time_of_nadir
+    if not after.any():
+        return None
+    index = int(np.argmax(np.where(after, values, -np.inf)))
+    return float(t[index]), float(values[index])

@@ -1,0 +1,218 @@
+"""Explorables of the anaemia chapter: blood loss, haemolysis, marrow failure, EPO therapy.
+
+Each function returns a :class:`~hemomodels.widgets.Explorable` over the Tetschke et al. 2018
+model (or its EPO extension), with the chapter's slider ranges, scenario and printed summary.
+
+Examples
+--------
+>>> from hemomodels.explorables import anaemia
+>>> view = anaemia.blood_loss()
+>>> sorted(view.values)
+['blood_lost']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..clinical.anaemia import (
+    RESTRICTIVE_TRANSFUSION_THRESHOLD,
+    WHO_ANAEMIA_THRESHOLDS,
+    blood_loss_initial_state,
+    classify_anaemia,
+    time_to_transfusion,
+)
+from ..clinical.timeseries import first_crossing, nadir
+from ..doses import Schedule
+from ..model import Model
+from ..models.tetschke2018 import tetschke2018
+from ..models.tetschke2018_epo import tetschke2018_epo
+from ..result import Result
+from ..widgets import Explorable, Input, explore
+
+__all__ = [
+    "blood_loss",
+    "epo_therapy",
+    "epo_therapy_scenario",
+    "haemolysis",
+    "marrow_failure",
+    "severity_text",
+    "untreated_ckd_state",
+]
+
+#: The WHO cut-off line drawn on every haemoglobin chart (adult men, g/dL).
+_WHO_LINE = {"WHO anaemia cut-off, men": WHO_ANAEMIA_THRESHOLDS["men"][0]}
+
+
+def severity_text(hb_g_dl: float, group: str = "men") -> str:
+    """WHO severity in words, e.g. ``"moderate anaemia"`` or ``"no anaemia"``."""
+    severity = classify_anaemia(hb_g_dl, group)
+    return "no anaemia" if severity == "none" else f"{severity} anaemia"
+
+
+def _normal_hb(result: Result) -> float:
+    """Healthy Hb concentration (g/dL) of the simulated patient."""
+    return result.params["baseline_hb_mass"] / (10 * result.params["blood_volume"])
+
+
+def blood_loss_summary(result: Result) -> dict[str, str]:
+    """Lowest Hb with its WHO class, when half the deficit is back, production at day 10."""
+    _, lowest = nadir(result, "hb_concentration")
+    normal = _normal_hb(result)
+    if normal - lowest < 1e-3:
+        back_text = "no deficit"
+    else:
+        halfway = lowest + 0.5 * (normal - lowest)
+        back = first_crossing(result, "hb_concentration", halfway, direction="up")
+        back_text = f"not within {result.t[-1]:.0f} days" if back is None else f"day {back:.0f}"
+    production = np.interp(10, result.t, result["rbc_production"])
+    return {
+        "lowest Hb": f"{lowest:.1f} g/dL ({severity_text(lowest)}, WHO, men)",
+        "half of the deficit back": back_text,
+        "production at day 10": f"{production:.1f} g/day",
+    }
+
+
+def blood_loss(model: Model | None = None) -> Explorable:
+    """Haemoglobin after losing 0–2.5 L of whole blood at day 0 (plasma replaced)."""
+    model = model or tetschke2018()
+    return explore(
+        model,
+        {
+            "blood_lost": Input(
+                0.0, 2.5, 0.5, "L", "Volume of whole blood lost at day 0 (plasma replaced)"
+            )
+        },
+        t_end=120,
+        scenario=lambda values: {"y0": blood_loss_initial_state(model, values["blood_lost"])},
+        variables=["hb_concentration"],
+        log_scale=False,
+        points=6,
+        title="Haemoglobin after losing blood",
+        summary=blood_loss_summary,
+        reference_lines=_WHO_LINE,
+    )
+
+
+def _haemolysis_summary(model: Model):
+    def summary(result: Result) -> dict[str, str]:
+        production = result["rbc_production"]
+        lines = {
+            "red-cell production, day 0 → end": f"{production[0]:.1f} → {production[-1]:.1f} g/day"
+        }
+        stable = [s for s in model.steady_states(result.params) if s.stability == "stable"]
+        if stable:
+            hb = stable[0].values["hb_mass"] / (10 * result.params["blood_volume"])
+            lines["steady-state Hb"] = f"{hb:.1f} g/dL ({severity_text(hb)})"
+        else:
+            lines["steady-state Hb"] = "no stable steady state: Hb oscillates"
+        return lines
+
+    return summary
+
+
+def haemolysis(model: Model | None = None) -> Explorable:
+    """Haemoglobin over a year when the red-cell lifespan is shortened to 15–120 days."""
+    model = model or tetschke2018()
+    return explore(
+        model,
+        {"rbc_lifespan": (15.0, 120.0)},
+        t_end=365,
+        variables=["hb_concentration"],
+        log_scale=False,
+        points=8,
+        title="Shortened red-cell lifespan",
+        summary=_haemolysis_summary(model),
+        reference_lines=_WHO_LINE,
+    )
+
+
+def marrow_failure_summary(result: Result) -> dict[str, str]:
+    """When Hb falls below the restrictive transfusion threshold, and Hb after the run."""
+    time = time_to_transfusion(result)
+    final = result["hb_concentration"][-1]
+    return {
+        "Hb below 7.0 g/dL": "not within a year" if time is None else f"from day {time:.0f}",
+        f"Hb after {result.t[-1]:.0f} days": f"{final:.1f} g/dL ({severity_text(final)})",
+    }
+
+
+def marrow_failure(model: Model | None = None) -> Explorable:
+    """Haemoglobin over a year when production capacity falls to 5–100 % of normal."""
+    model = model or tetschke2018()
+    return explore(
+        model,
+        {"production_capacity": (0.05, 1.0)},
+        t_end=365,
+        variables=["hb_concentration"],
+        log_scale=False,
+        points=8,
+        title="Reduced production capacity",
+        summary=marrow_failure_summary,
+        reference_lines={
+            "transfusion threshold (restrictive)": RESTRICTIVE_TRANSFUSION_THRESHOLD,
+            **_WHO_LINE,
+        },
+    )
+
+
+def untreated_ckd_state(model: Model, kidney_epo_capacity: float) -> dict[str, float]:
+    """The stable steady state of an untreated patient with this kidney EPO capacity."""
+    stable = [
+        s
+        for s in model.steady_states({"kidney_epo_capacity": kidney_epo_capacity})
+        if s.stability == "stable"
+    ]
+    return stable[0].values
+
+
+def epo_therapy_scenario(model: Model, weeks: int = 24):
+    """Scenario: injections three times a week (days 0, 2, 4 of each week), started from
+    the untreated steady state of the chosen kidney EPO capacity."""
+
+    def scenario(values: dict[str, float]) -> dict:
+        doses = [
+            Schedule("epo", values["epo_dose"], start=day, every=7.0, count=weeks)
+            for day in (0.0, 2.0, 4.0)
+        ]
+        return {"y0": untreated_ckd_state(model, values["kidney_epo_capacity"]), "doses": doses}
+
+    return scenario
+
+
+def epo_summary(result: Result) -> dict[str, str]:
+    """Hb before treatment with its WHO class, and the rise after 1 and 8 weeks."""
+    hb = result["hb_concentration"]
+    week_1 = round(float(np.interp(7, result.t, hb) - hb[0]), 2) + 0.0  # no "-0.00"
+    week_8 = round(float(np.interp(56, result.t, hb) - hb[0]), 2) + 0.0
+    return {
+        "Hb before treatment": f"{hb[0]:.1f} g/dL ({severity_text(hb[0])})",
+        "rise after 1 week / 8 weeks": f"{week_1:.2f} / {week_8:.2f} g/dL",
+    }
+
+
+def epo_therapy(model: Model | None = None) -> Explorable:
+    """EPO injections three times a week for 24 weeks in chronic kidney disease."""
+    model = model or tetschke2018_epo()
+    return explore(
+        model,
+        {
+            "epo_dose": Input(
+                0.0,
+                1.0,
+                0.5,
+                "1",
+                "Dose per injection, in multiples of the normal plasma EPO level",
+            ),
+            "kidney_epo_capacity": (0.3, 0.9, "linear", 0.6),
+        },
+        t_end=168,
+        scenario=epo_therapy_scenario(model),
+        variables=["hb_concentration"],
+        log_scale=False,
+        points=5,
+        title="EPO injections three times a week",
+        summary=epo_summary,
+        steady_state=False,
+        reference_lines=_WHO_LINE,
+    )

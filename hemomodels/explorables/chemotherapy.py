@@ -1,0 +1,181 @@
+"""Explorables and read-outs of the chemotherapy chapter (Friberg et al. 2002, docetaxel).
+
+The model runs in hours; charts and printed figures are in days.
+
+Examples
+--------
+>>> from hemomodels.explorables import chemotherapy
+>>> view = chemotherapy.one_dose()
+>>> sorted(view.values)
+['MTT', 'dose_mg', 'gamma']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..clinical.neutropenia import GRADE_THRESHOLDS, neutropenia_summary
+from ..clinical.timeseries import nadir, peak_after_nadir
+from ..doses import Dose, ParameterChange, Schedule
+from ..errors import invalid_value
+from ..model import Model
+from ..models.friberg2002 import bolus_concentration, friberg2002
+from ..result import Result
+from ..widgets import Explorable, Input, explore
+
+__all__ = [
+    "DAY",
+    "cohort_toxicity",
+    "docetaxel_schedule",
+    "dose_schedule",
+    "gcsf_course",
+    "gcsf_support",
+    "nadir_rebound_table",
+    "one_dose",
+]
+
+#: Hours per day (the model's time unit is the hour).
+DAY = 24.0
+
+_GRADE_LINES = {"grade 4 (0.5)": GRADE_THRESHOLDS[4], "grade 3 (1.0)": GRADE_THRESHOLDS[3]}
+
+
+def docetaxel_schedule(dose_mg: float, every_days: float, count: int) -> Schedule:
+    """Intravenous docetaxel boluses of ``dose_mg`` every ``every_days`` days from day 0."""
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise invalid_value("count", count, "an integer >= 1", "doses")
+    return Schedule(
+        "Conc", bolus_concentration(dose_mg), start=0.0, every=every_days * DAY, count=count
+    )
+
+
+def nadir_rebound_table(results: Mapping[str, Result], variable: str = "ANC") -> pd.DataFrame:
+    """Nadir and rebound (day and count) of each labelled simulation, one row each."""
+    rows = {}
+    for label, result in results.items():
+        (t_min, low), rebound = nadir(result, variable), peak_after_nadir(result, variable)
+        t_max, high = rebound if rebound is not None else (np.nan, np.nan)
+        rows[label] = {
+            "nadir day": t_min / DAY,
+            "nadir (10^9/L)": low,
+            "rebound day": t_max / DAY,
+            "rebound (10^9/L)": high,
+        }
+    return pd.DataFrame(rows).T
+
+
+def _lines(grade: int):
+    def summary(result: Result) -> dict[str, str]:
+        s = neutropenia_summary(result, grade=grade)
+        return {
+            "nadir": f"day {s['nadir_time'] / DAY:.1f}, {s['nadir']:.2f} x10^9/L "
+            f"(grade {s['worst_grade']})",
+            f"days below {s['threshold']:g} x10^9/L": f"{s['time_below'] / DAY:.1f}",
+        }
+
+    return summary
+
+
+def one_dose(model: Model | None = None) -> Explorable:
+    """Neutrophils over four weeks after one docetaxel dose; dose, MTT and gamma sliders."""
+    model = model or friberg2002("docetaxel")
+    return explore(
+        model,
+        {
+            "dose_mg": Input(50, 250, 200, "mg", "Docetaxel dose (bolus)"),
+            "MTT": (60.0, 120.0),
+            "gamma": (0.1, 0.4),
+        },
+        scenario=lambda v: {"doses": [Dose(0.0, "Conc", bolus_concentration(v["dose_mg"]))]},
+        t_end=28 * DAY,
+        variables=["ANC"],
+        log_scale=False,
+        steady_state=False,
+        n_time=113,
+        summary=_lines(4),
+        reference_lines={"grade 4 (0.5)": GRADE_THRESHOLDS[4]},
+        time_display=(1 / DAY, "day"),
+        title="Neutrophils after one dose",
+    )
+
+
+def dose_schedule(model: Model | None = None) -> Explorable:
+    """Neutrophils under 2–6 doses of 200 mg, 7–21 days apart."""
+    model = model or friberg2002("docetaxel")
+    return explore(
+        model,
+        {
+            "cycle_days": Input(7, 21, 14, "day", "Days between doses"),
+            "cycles": Input(2, 6, 4, "doses", "Number of doses"),
+        },
+        scenario=lambda v: {
+            "doses": [docetaxel_schedule(200, v["cycle_days"], int(round(v["cycles"])))]
+        },
+        t_end=147 * DAY,
+        variables=["ANC"],
+        log_scale=False,
+        steady_state=False,
+        points=5,
+        n_time=148,
+        summary=_lines(3),
+        reference_lines=_GRADE_LINES,
+        time_display=(1 / DAY, "day"),
+        title="Neutrophils under repeated 200 mg doses",
+    )
+
+
+def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 14.0) -> list:
+    """200 mg docetaxel every ``every_days`` days with G-CSF from day 1 of each cycle for
+    ``days`` days (a :class:`ParameterChange` of ``gcsf_rise`` on and off)."""
+    events: list = [docetaxel_schedule(200, every_days, cycles)]
+    if rise > 0 and days > 0:
+        for cycle in range(cycles):
+            first = (every_days * cycle + 1) * DAY
+            events += [
+                ParameterChange(first, {"gcsf_rise": rise}),
+                ParameterChange(first + days * DAY, {"gcsf_rise": 0.0}),
+            ]
+    return events
+
+
+def gcsf_support(model: Model | None = None) -> Explorable:
+    """Neutrophils under 200 mg every 14 days with G-CSF of chosen size and duration."""
+    model = model or friberg2002("docetaxel", gcsf=True)
+    return explore(
+        model,
+        {
+            "G": Input(0, 2, 1, "1", "G-CSF rise over baseline (illustrative)"),
+            "gcsf_days": Input(0, 10, 10, "day", "Days of G-CSF from day 1 of a cycle"),
+        },
+        scenario=lambda v: {"doses": gcsf_course(v["G"], v["gcsf_days"])},
+        t_end=70 * DAY,
+        variables=["ANC"],
+        log_scale=False,
+        steady_state=False,
+        points=5,
+        n_time=141,
+        summary=_lines(3),
+        reference_lines=_GRADE_LINES,
+        time_display=(1 / DAY, "day"),
+        title="200 mg every 14 days with G-CSF support",
+    )
+
+
+def cohort_toxicity(
+    cohort: Result, dosing_days: list[float], variable: str = "ANC"
+) -> dict[str, float]:
+    """Fractions of a cohort reaching grade 4, grade 3 or worse, and with ANC below
+    1.5×10^9/L on a dosing day (after day 0)."""
+    anc = np.atleast_2d(cohort[variable])
+    worst = anc.min(axis=1)
+    on_dosing_day = np.array(
+        [[np.interp(d * DAY, cohort.t, row) for d in dosing_days] for row in anc]
+    )
+    return {
+        "grade 4 at least once": float(np.mean(worst < GRADE_THRESHOLDS[4])),
+        "grade 3 or worse": float(np.mean(worst < GRADE_THRESHOLDS[3])),
+        "below 1.5 x10^9/L on a dosing day": float(np.mean(on_dosing_day.min(axis=1) < GRADE_THRESHOLDS[2])),
+    }
