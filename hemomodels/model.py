@@ -472,27 +472,9 @@ class Model:
         """
         vector = check_parameters(self, params)
         initial = check_initial(self, y0)
-        t_end, grid = check_time(self, t_end, t_eval)
-        dose_list = check_doses(self, doses, t_end)
-        rtol = check_tolerance(self, "rtol", rtol)
-        atol = check_tolerance(self, "atol", atol)
-        method = check_method(self, method)
-        states, params_t = integrate(
-            self.compiled,
-            model_name=self.name,
-            time_unit=self.time_unit,
-            state_names=self.state_names,
-            parameter_names=self.parameter_names,
-            y0=initial,
-            params=vector,
-            t_end=t_end,
-            t_eval=grid,
-            doses=dose_list,
-            rtol=rtol,
-            atol=atol,
-            method=method,
+        grid, states, observed = self._run(
+            initial, vector, t_end, t_eval, doses, rtol, atol, method
         )
-        observed = self.compiled.observe(grid, states, params_t)
         return Result(
             self,
             grid,
@@ -535,12 +517,33 @@ class Model:
             and ``result.to_frame()`` has a ``patient`` column.
         """
         matrix, initial, frame = check_cohort_table(self, params_table)
+        grid, states, observed = self._run(
+            initial, matrix, t_end, t_eval, doses, rtol, atol, method, n_patients=matrix.shape[1]
+        )
+        return Result(self, grid, states, observed, frame)
+
+    def _run(
+        self,
+        initial: np.ndarray,
+        params: np.ndarray,
+        t_end: Any,
+        t_eval: Any,
+        doses: Any,
+        rtol: Any,
+        atol: Any,
+        method: Any,
+        n_patients: int | None = None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Check the remaining inputs, integrate, evaluate observables.
+
+        Returns the output times, the states and the observables (a leading patient axis for
+        a cohort).
+        """
         t_end, grid = check_time(self, t_end, t_eval)
-        dose_list = check_doses(self, doses, t_end)
+        events = check_doses(self, doses, t_end)
         rtol = check_tolerance(self, "rtol", rtol)
         atol = check_tolerance(self, "atol", atol)
         method = check_method(self, method)
-        n_patients = matrix.shape[1]
         states, params_t = integrate(
             self.compiled,
             model_name=self.name,
@@ -548,17 +551,19 @@ class Model:
             state_names=self.state_names,
             parameter_names=self.parameter_names,
             y0=initial,
-            params=matrix,
+            params=params,
             t_end=t_end,
             t_eval=grid,
-            doses=dose_list,
+            doses=events,
             rtol=rtol,
             atol=atol,
             method=method,
             n_patients=n_patients,
         )
+        if n_patients is None:
+            return grid, states, self.compiled.observe(grid, states, params_t)
         observed = self.compiled.observe(grid, np.moveaxis(states, 1, 0), params_t)
-        return Result(self, grid, states, np.moveaxis(observed, 0, 1), frame)
+        return grid, states, np.moveaxis(observed, 0, 1)
 
     # ------------------------------------------------------------------------ display
     def parameter_table(self) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
+from book_pages import toc_docnames
 from docutils.nodes import make_id
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,23 +34,6 @@ ALLOWED_CDN_TEXT = ("https://unpkg.com/thebe@",)
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def toc_docnames() -> list[str]:
-    """All documents named in _toc.yml (root, chapters, parts and nested sections)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(items):
-        for item in items or []:
-            if "file" in item:
-                names.append(item["file"])
-            for key in ("chapters", "sections", "parts"):
-                walk(item.get(key))
-
-    for key in ("chapters", "parts"):
-        walk(toc.get(key))
-    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
 
 
 def source_of(docname: str) -> Path:

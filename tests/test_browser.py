@@ -30,8 +30,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-import yaml
 from axe_playwright_python.sync_playwright import Axe
+from book_pages import toc_docnames
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -135,23 +135,6 @@ SLIDER_LABELS_JS = """() => [...document.querySelectorAll('input[type=range]')].
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def toc_docnames() -> list[str]:
-    """Root and chapters (with their sections) named in _toc.yml, without file suffixes."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(items):
-        for item in items or []:
-            if "file" in item:
-                names.append(item["file"])
-            for key in ("chapters", "sections", "parts"):
-                walk(item.get(key))
-
-    for key in ("chapters", "parts"):
-        walk(toc.get(key))
-    return [re.sub(r"\.(md|ipynb)$", "", name) for name in names]
 
 
 DOCNAMES = toc_docnames()
