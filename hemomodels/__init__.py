@@ -10,8 +10,8 @@ Examples
 >>> import hemomodels as hm
 >>> model = hm.models.marciniak_czochra_2009()
 >>> result = model.simulate(30.0)
->>> sorted(hm.models.available())[:1]
-['marciniak_czochra_2009']
+>>> "marciniak_czochra_2009" in hm.models.available()
+True
 """
 
 from __future__ import annotations

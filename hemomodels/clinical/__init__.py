@@ -12,10 +12,24 @@ from .anaemia import (
     classify_anaemia,
     time_to_transfusion,
 )
+from .leukaemia import (
+    AML_BLAST_THRESHOLD,
+    blast_threshold_day,
+    log_slope,
+    takeover_time,
+    therapy_periods,
+    therapy_slopes,
+)
 from .neutropenia import GRADE_THRESHOLDS, neutropenia_grade, neutropenia_summary
 from .timeseries import first_crossing, nadir, peak_after_nadir, recovery_time, time_below
 
 __all__ = [
+    "AML_BLAST_THRESHOLD",
+    "blast_threshold_day",
+    "log_slope",
+    "takeover_time",
+    "therapy_periods",
+    "therapy_slopes",
     "RESTRICTIVE_TRANSFUSION_THRESHOLD",
     "WHO_ANAEMIA_THRESHOLDS",
     "classify_anaemia",

@@ -16,6 +16,8 @@ from ..errors import unknown_name
 from ..model import Model
 from .friberg2002 import friberg2002, friberg2002_bruno1996
 from .marciniak_czochra_2009 import marciniak_czochra_2009
+from .michor2005 import michor2005
+from .stiehl2015 import stiehl2015
 from .tetschke2018 import tetschke2018
 from .tetschke2018_epo import tetschke2018_epo
 
@@ -25,6 +27,8 @@ __all__ = [
     "friberg2002_bruno1996",
     "get",
     "marciniak_czochra_2009",
+    "michor2005",
+    "stiehl2015",
     "tetschke2018",
     "tetschke2018_epo",
 ]
@@ -35,6 +39,8 @@ _REGISTRY: dict[str, Callable[[], Model]] = {
     "friberg2002_bruno1996": friberg2002_bruno1996,
     "tetschke2018": tetschke2018,
     "tetschke2018_epo": tetschke2018_epo,
+    "michor2005": michor2005,
+    "stiehl2015": stiehl2015,
 }
 
 

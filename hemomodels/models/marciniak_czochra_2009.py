@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from ..model import Model
 from ..spec import Observable, Parameter, State
+from ._hierarchy import self_renewal_lineage
 
 __all__ = ["marciniak_czochra_2009"]
 
@@ -169,19 +170,13 @@ def marciniak_czochra_2009() -> Model:
         low_inclusive=False,
     )
 
-    c1, c2, c3 = stem.symbol, precursors.symbol, neutrophils.symbol
-    a1, p1 = stem_self_renewal.symbol, stem_division_rate.symbol
-    a2, p2 = precursor_self_renewal.symbol, precursor_division_rate.symbol
-    d3, k = neutrophil_clearance.symbol, feedback_strength.symbol
-
     signal = Observable(
         "feedback_signal",
-        1 / (1 + k * c3),
+        1 / (1 + feedback_strength.symbol * neutrophils.symbol),
         "1",
         "Feedback signal from mature cells (1 with no neutrophils)",
         latex="s",
     )
-    s = signal.symbol
 
     return Model(
         "Marciniak-Czochra et al. 2009 (self-renewal feedback)",
@@ -194,11 +189,13 @@ def marciniak_czochra_2009() -> Model:
             neutrophil_clearance,
             feedback_strength,
         ],
-        rhs={
-            stem: (2 * a1 * s - 1) * p1 * c1,
-            precursors: 2 * (1 - a1 * s) * p1 * c1 + (2 * a2 * s - 1) * p2 * c2,
-            neutrophils: 2 * (1 - a2 * s) * p2 * c2 - d3 * c3,
-        },
+        rhs=self_renewal_lineage(
+            [stem, precursors, neutrophils],
+            self_renewal=[stem_self_renewal, precursor_self_renewal],
+            division_rates=[stem_division_rate, precursor_division_rate],
+            clearance=neutrophil_clearance,
+            signal=signal,
+        ),
         observables=[signal],
         time_unit="day",
         description="Stem-cell self-renewal regulated by feedback from mature neutrophils.",
