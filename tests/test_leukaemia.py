@@ -346,3 +346,45 @@ def test_therapy_slopes_of_the_model_match_the_direct_fit(cml, treated):
     slopes = therapy_slopes(treated)
     assert slopes["first phase"] == pytest.approx(log_slope(treated, "bcr_abl_ratio", 20, 120))
     assert "after stopping" not in slopes
+
+
+# --------------------------------------------------------------- the chapter's explorables
+def test_imatinib_course_switches_on_and_off():
+    from hemomodels.explorables.leukaemia import imatinib_course
+
+    on, off = imatinib_course(30, 400)
+    assert (on.time, on.values, off.time, off.values) == (
+        30.0,
+        {"imatinib": 1.0},
+        400.0,
+        {"imatinib": 0.0},
+    )
+    assert len(imatinib_course(30, 5 * 365)) == 1  # a stop at the horizon means never
+    assert [e.time for e in imatinib_course(300, 100)] == [300.0, 300.0]
+
+
+def test_leukaemia_explorables_equal_direct_simulations(cml, aml):
+    from hemomodels.explorables import leukaemia
+
+    view = leukaemia.imatinib_on_off(cml)
+    result = view.run(start_day=90, stop_day=720)
+    direct = cml.simulate(
+        5 * 365,
+        params={"u": 0.0},
+        t_eval=view.t_eval,
+        doses=leukaemia.imatinib_course(90, 720),
+    )
+    np.testing.assert_allclose(result["bcr_abl_ratio"], direct["bcr_abl_ratio"], rtol=1e-10)
+    assert set(view.summary_rows(result)) == {
+        "slope of ln R, first phase",
+        "slope of ln R, second phase",
+        "slope of ln R, after stopping",
+    }
+    resistant = leukaemia.resistance(cml)
+    run = resistant.run(u=4e-7, r_z=0.04)
+    day = takeover_time(run, "z3", "y3")
+    assert resistant.summary_rows(run)["resistant cells dominate"].startswith(f"day {day:.0f}")
+    competition = leukaemia.aml_competition(aml)
+    run = competition.run(leukaemic_stem_self_renewal=1.0, leukaemic_stem_division_rate=0.1)
+    day = blast_threshold_day(run)
+    assert competition.summary_rows(run)["blasts reach 20 %"] == f"day {day:.0f}"

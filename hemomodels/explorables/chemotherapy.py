@@ -177,5 +177,7 @@ def cohort_toxicity(
     return {
         "grade 4 at least once": float(np.mean(worst < GRADE_THRESHOLDS[4])),
         "grade 3 or worse": float(np.mean(worst < GRADE_THRESHOLDS[3])),
-        "below 1.5 x10^9/L on a dosing day": float(np.mean(on_dosing_day.min(axis=1) < GRADE_THRESHOLDS[2])),
+        "below 1.5 x10^9/L on a dosing day": float(
+            np.mean(on_dosing_day.min(axis=1) < GRADE_THRESHOLDS[2])
+        ),
     }

@@ -1,0 +1,145 @@
+"""Explorables of the leukaemia chapter: CML on and off imatinib, resistance, AML competition.
+
+Examples
+--------
+>>> from hemomodels.explorables import leukaemia
+>>> sorted(leukaemia.imatinib_on_off().values)
+['start_day', 'stop_day']
+"""
+
+from __future__ import annotations
+
+from ..clinical.leukaemia import (
+    AML_BLAST_THRESHOLD,
+    blast_threshold_day,
+    takeover_time,
+    therapy_slopes,
+)
+from ..doses import ParameterChange
+from ..model import Model
+from ..models.michor2005 import michor2005
+from ..models.stiehl2015 import stiehl2015
+from ..result import Result
+from ..widgets import Explorable, Input, explore
+
+__all__ = [
+    "CONTINUOUS_IMATINIB",
+    "aml_competition",
+    "imatinib_course",
+    "imatinib_on_off",
+    "resistance",
+]
+
+#: Imatinib from day 0 on, for good.
+CONTINUOUS_IMATINIB = (ParameterChange(0.0, {"imatinib": 1.0}),)
+
+_YEAR = 365.25
+_FIVE_YEARS = 5 * 365
+
+
+def imatinib_course(start_day: float, stop_day: float, horizon: float = _FIVE_YEARS) -> list:
+    """Imatinib switched on at ``start_day`` and off at ``stop_day`` (never off if the stop
+    is at or after ``horizon``; a stop before the start means no treatment period)."""
+    stop_day = max(stop_day, start_day)
+    changes = [ParameterChange(start_day, {"imatinib": 1.0})]
+    if stop_day < horizon:
+        changes.append(ParameterChange(stop_day, {"imatinib": 0.0}))
+    return changes
+
+
+def slopes_summary(result: Result) -> dict[str, str]:
+    """Fitted slopes of ln(BCR-ABL ratio) in each phase of the therapy."""
+    slopes = therapy_slopes(result)
+    return {
+        f"slope of ln R, {label}": f"{slopes[label]:+.4f} per day"
+        if label in slopes
+        else "not applicable"
+        for label in ("first phase", "second phase", "after stopping")
+    }
+
+
+def imatinib_on_off(model: Model | None = None) -> Explorable:
+    """BCR-ABL ratio over five years, imatinib started and stopped on chosen days."""
+    model = model or michor2005()
+    return explore(
+        model,
+        {
+            "start_day": Input(0, 360, 0, "day", "Day imatinib starts"),
+            "stop_day": Input(400, _FIVE_YEARS, _FIVE_YEARS, "day", "Day imatinib stops"),
+        },
+        scenario=lambda v: {
+            "params": {"u": 0.0},
+            "doses": imatinib_course(v["start_day"], v["stop_day"]),
+        },
+        t_end=_FIVE_YEARS,
+        variables=["bcr_abl_ratio"],
+        points=5,
+        n_time=161,
+        steady_state=False,
+        summary=slopes_summary,
+        time_display=(1 / _YEAR, "year"),
+        title="BCR-ABL ratio on and off imatinib",
+    )
+
+
+def takeover_summary(result: Result) -> dict[str, str]:
+    """The day resistant terminal cells first outnumber sensitive ones."""
+    day = takeover_time(result, "z3", "y3")
+    horizon = result.t[-1] / _YEAR
+    text = (
+        f"not within {horizon:.0f} years"
+        if day is None
+        else f"day {day:.0f} ({day / _YEAR:.1f} years)"
+    )
+    return {"resistant cells dominate": text}
+
+
+def resistance(model: Model | None = None) -> Explorable:
+    """Sensitive and resistant cells on continuous imatinib; mutation and growth sliders."""
+    model = model or michor2005()
+    return explore(
+        model,
+        {"u": (4e-9, 4e-7, "log"), "r_z": (0.01, 0.04)},
+        t_end=3000,
+        doses=CONTINUOUS_IMATINIB,
+        variables=["y3", "z3"],
+        points=5,
+        n_time=121,
+        steady_state=False,
+        summary=takeover_summary,
+        time_display=(1 / _YEAR, "year"),
+        title="Sensitive and resistant terminal leukaemic cells on continuous imatinib",
+    )
+
+
+def blasts_summary(result: Result) -> dict[str, str]:
+    """Day the marrow blasts pass 20 %, and the neutrophils at the end."""
+    day = blast_threshold_day(result)
+    years = result.t[-1] / _YEAR
+    return {
+        "blasts reach 20 %": f"not within {years:.0f} years" if day is None else f"day {day:.0f}",
+        f"neutrophils after {years:.0f} years": (
+            f"{result['neutrophils'][-1]:.2g} cells/kg (normal 4e8)"
+        ),
+    }
+
+
+def aml_competition(model: Model | None = None) -> Explorable:
+    """A leukaemic clone in a normal marrow: self-renewal and division-rate sliders."""
+    model = model or stiehl2015()
+    return explore(
+        model,
+        {
+            "leukaemic_stem_self_renewal": (0.8, 1.0),
+            "leukaemic_stem_division_rate": (0.05, 0.4, "log"),
+        },
+        t_end=2190,
+        variables=["marrow_blasts", "neutrophils"],
+        points=5,
+        n_time=121,
+        steady_state=False,
+        summary=blasts_summary,
+        reference_lines={"20 % blasts (WHO)": AML_BLAST_THRESHOLD},
+        time_display=(1 / _YEAR, "year"),
+        title="A leukaemic clone (1 stem cell per kg at day 0) in a normal marrow",
+    )
