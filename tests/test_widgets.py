@@ -203,3 +203,16 @@ def test_slider_range_is_reachable_in_decimal_steps(mc2009):
 def test_initial_value_outside_the_slider_range_is_rejected(mc2009):
     with pytest.raises(hm.ModelError, match=r"initial value of the slider 'stem_self_renewal'"):
         hm.widgets.explore(mc2009, {"stem_self_renewal": (0.3, 0.6)}, t_end=10)
+
+
+def test_hsc_chapter_explorable_starts_from_the_depleted_marrow(mc2009):
+    from hemomodels.explorables import hsc
+
+    view = hsc.marrow_recovery(mc2009)
+    result = view.run(stem_self_renewal=0.9)
+    direct = mc2009.simulate(
+        120, params={"stem_self_renewal": 0.9}, y0=hsc.DEPLETED_MARROW, t_eval=view.t_eval
+    )
+    np.testing.assert_allclose(result.states, direct.states, rtol=1e-12)
+    spec = view.static_chart().to_dict()
+    assert {p["name"] for p in spec["params"]} == set(view.values)
