@@ -2,6 +2,7 @@
 #   make book   create .venv if needed, install requirements, build _build/html strictly
 #   make test   make book, make sure Chromium is installed, run pytest
 #   make lint   ruff check + ruff format --check
+#   make bench  benchmarks against libroadrunner and the speed targets (bench/run.py)
 #   make clean  remove build output and caches (keeps .venv); make distclean also removes .venv
 
 ifndef PYTHON
@@ -30,7 +31,7 @@ PACKAGE_FILES := $(shell find hemomodels -type f -not -path '*/__pycache__/*' 2>
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: book test lint clean distclean venv chromium print-build-flags
+.PHONY: book test lint bench clean distclean venv chromium print-build-flags
 
 book: $(INSTALLED) $(EXEC_CACHE_STAMP)
 	jupyter-book build . $(BUILD_FLAGS)
@@ -38,6 +39,10 @@ book: $(INSTALLED) $(EXEC_CACHE_STAMP)
 
 test: book chromium
 	python -m pytest
+
+# Benchmarks are not tests: they print figures and ratios and write _build/bench/.
+bench: $(INSTALLED)
+	python bench/run.py
 
 lint: $(INSTALLED)
 	ruff check hemomodels tests book/_ext

@@ -13,12 +13,14 @@ twice (e.g. calling ``hemomodels.models.friberg2002()`` again) never recompiles 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.pycode import PythonCodePrinter
 
 from .spec import TIME
 
@@ -46,6 +48,11 @@ class CompiledModel:
     jac: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
     observe: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
     source: str
+    #: ``rhs``/``jac`` for one patient on Python floats (lists in, lists out): no NumPy
+    #: scalar arithmetic and no array allocation per call. They raise on a domain error
+    #: (division by zero, log of a negative number), where the NumPy versions give inf/nan.
+    rhs_scalar: Callable[[float, list, list], list] | None = None
+    jac_scalar: Callable[[float, list, list], list] | None = None
 
 
 def _function_source(
@@ -73,6 +80,42 @@ def _function_source(
         if expression != 0:
             lines.append(f"    out[{index}] = {printer.doprint(expression)}")
     lines.append("    return out")
+    return "\n".join(lines)
+
+
+class _FloatPrinter(PythonCodePrinter):
+    """Python ``math`` code in which a domain error raises instead of turning complex.
+
+    A fractional power of a negative number is complex in Python (``(-1.0) ** 0.5``) but
+    raises ``ValueError`` with :func:`math.pow`, so non-integer powers use ``math.pow``.
+    """
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_integer:
+            return super()._print_Pow(expr, rational=rational)
+        return f"math.pow({self._print(expr.base)}, {self._print(expr.exp)})"
+
+
+def _scalar_source(
+    name: str, expressions: Sequence[sympy.Expr], n_states: int, n_parameters: int, rows: int
+) -> str:
+    """Python source of ``name(t, y, p)`` on Python floats, returning a (nested) list."""
+    printer = _FloatPrinter({"fully_qualified_modules": True})
+    replacements, reduced = sympy.cse(
+        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
+    )
+    lines = [f"def {name}(t, y, p):"]
+    if n_states:
+        lines.append(f"    {', '.join(f'_y{i}' for i in range(n_states))}, = y")
+    if n_parameters:
+        lines.append(f"    {', '.join(f'_p{i}' for i in range(n_parameters))}, = p")
+    for symbol, expression in replacements:
+        lines.append(f"    {symbol} = {printer.doprint(expression)}")
+    items = [printer.doprint(e) if e != 0 else "0.0" for e in reduced]
+    if rows:
+        width = len(items) // rows
+        items = [f"[{', '.join(items[i * width : (i + 1) * width])}]" for i in range(rows)]
+    lines.append(f"    return [{', '.join(items)}]")
     return "\n".join(lines)
 
 
@@ -134,10 +177,22 @@ def compile_model(
             ),
         ]
     )
-    namespace: dict[str, object] = {"numpy": np}
+    scalar = "\n\n".join(
+        [
+            _scalar_source("rhs_scalar", rhs_plain, n, m, 0),
+            _scalar_source("jac_scalar", jac_plain, n, m, n),
+        ]
+    )
+    namespace: dict[str, object] = {"numpy": np, "math": math}
     exec(compile(source, "<hemomodels compiled model>", "exec"), namespace)  # noqa: S102
+    exec(compile(scalar, "<hemomodels compiled model, scalar>", "exec"), namespace)  # noqa: S102
     compiled = CompiledModel(
-        rhs=namespace["rhs"], jac=namespace["jac"], observe=namespace["observe"], source=source
+        rhs=namespace["rhs"],
+        jac=namespace["jac"],
+        observe=namespace["observe"],
+        source=source,
+        rhs_scalar=namespace["rhs_scalar"],
+        jac_scalar=namespace["jac_scalar"],
     )
     _CACHE[key] = compiled
     _COMPILATIONS["count"] += 1

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["Model"]
 
 DEFAULT_RTOL = 1e-8
+#: Largest number of states for which steady states are sought in closed form by default.
+SYMBOLIC_STATE_LIMIT = 4
 _STEADY_FUNCTIONS: dict[str, list[Callable[..., Any]]] = {}
 DEFAULT_ATOL = 1e-10
 
@@ -62,8 +64,10 @@ class Model:
         One paragraph on what the model represents.
     reference : str
         Key in ``references.bib`` of the publication the model comes from.
-    solve_symbolically : bool
-        Whether :meth:`steady_states` should try SymPy's closed form first.
+    solve_symbolically : bool, optional
+        Whether :meth:`steady_states` should try SymPy's closed form first. By default only
+        for models with at most :data:`SYMBOLIC_STATE_LIMIT` states: SymPy's solver can run
+        for many minutes on larger nonlinear systems, which then use root finding.
     max_time : float
         Longest simulation horizon accepted (in ``time_unit``).
 
@@ -97,7 +101,7 @@ class Model:
         time_unit: str = "day",
         description: str = "",
         reference: str = "",
-        solve_symbolically: bool = True,
+        solve_symbolically: bool | None = None,
         max_time: float = 1e6,
     ) -> None:
         self.name = name
@@ -108,7 +112,11 @@ class Model:
         self.time_unit = time_unit
         self.description = description
         self.reference = reference
-        self.solve_symbolically = solve_symbolically
+        self.solve_symbolically = (
+            len(self.states) <= SYMBOLIC_STATE_LIMIT
+            if solve_symbolically is None
+            else bool(solve_symbolically)
+        )
         self.max_time = float(max_time)
         self._check_declaration()
         self._rhs_display = self._assemble(rhs or {})
@@ -564,6 +572,21 @@ class Model:
             return grid, states, self.compiled.observe(grid, states, params_t)
         observed = self.compiled.observe(grid, np.moveaxis(states, 1, 0), params_t)
         return grid, states, np.moveaxis(observed, 0, 1)
+
+    # ------------------------------------------------------------------------ exchange
+    def to_sbml(
+        self,
+        *,
+        doses: Iterable[Dose | Schedule | ParameterChange] = (),
+        params: Mapping[str, float] | None = None,
+        y0: Mapping[str, float] | None = None,
+    ) -> str:
+        """This model as SBML Level 3 Version 2 (needs ``python-libsbml``, the ``[sbml]``
+        extra); doses and parameter changes after time 0 become SBML events. See
+        :func:`hemomodels.sbml.to_sbml`."""
+        from .sbml import to_sbml
+
+        return to_sbml(self, doses=doses, params=params, y0=y0)
 
     # ------------------------------------------------------------------------ display
     def parameter_table(self) -> pd.DataFrame:

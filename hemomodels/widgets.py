@@ -253,8 +253,10 @@ class Explorable:
         reference_lines: Mapping[str, float],
         steady_state: bool,
         time_display: tuple[float, str] | None = None,
+        y_domain: tuple[float, float] | None = None,
     ) -> None:
         self.model = model
+        self.y_domain = y_domain
         self.time_factor, self.time_unit = time_display or (1.0, model.time_unit)
         self.controls = list(controls)
         self.t_end = t_end
@@ -270,6 +272,7 @@ class Explorable:
         self.show_steady_state = steady_state
         self.values = {c.name: c.value for c in self.controls}
         self._widget = None
+        self._template: dict[str, Any] | None = None
         self.sliders: dict[str, Any] = {}
         self.current: pd.DataFrame | None = None
         # Validate everything now, before any reader moves a slider.
@@ -331,13 +334,16 @@ class Explorable:
 
     # ---------------------------------------------------------------- charts
     def _y_scale(self) -> alt.Scale:
-        return alt.Scale(type="log") if self.log_scale else alt.Scale(zero=False)
+        options: dict[str, Any] = {"type": "log"} if self.log_scale else {"zero": False}
+        if self.y_domain is not None:
+            options["domain"] = list(self.y_domain)
+        return alt.Scale(**options)
 
     def _axis_title(self) -> str:
         return ", ".join(sorted({describe_unit(self.model.units[v]) for v in self.variables}))
 
     def _compose(
-        self, lines: alt.Chart, rules: alt.Chart, texts: alt.Chart | None
+        self, lines: alt.Chart, rules: alt.Chart, texts: alt.Chart | None, n_lines: int = 1
     ) -> alt.LayerChart | alt.VConcatChart:
         x = alt.X("time:Q", title=f"time ({self.time_unit})")
         y = alt.Y("value:Q", title=self._axis_title(), scale=self._y_scale())
@@ -388,35 +394,57 @@ class Explorable:
                 x=alt.value(0),
                 text=alt.Text("line:N"),
             )
-            .properties(width=480, height=18 * max(1, len(self._summary_labels())))
+            .properties(width=480, height=18 * max(1, n_lines))
         )
         return alt.vconcat(chart, table, description=description)
 
-    def _summary_labels(self) -> list[str]:
-        return list(self.summary_rows(self.run())) if self.summary else []
-
-    def chart(self, **values: float) -> alt.LayerChart | alt.VConcatChart:
-        """The chart for these slider values (a fresh simulation)."""
+    def tables(self, **values: float) -> dict[str, list[dict[str, Any]]]:
+        """Chart data for these slider values (a fresh simulation): the trajectories
+        (``lines``: time in the displayed unit, variable, value), the stable steady state
+        (``steady``) and the summary lines (``summary``). The full tidy frame of the
+        simulation (model time unit, no values dropped) is kept in ``self.current``."""
         result = self.run(**values)
-        frame = result.to_frame(self.variables).assign(
-            variable=lambda f: f["variable"].astype(str),
-            time=lambda f: f["time"] * self.time_factor,
+        self.current = result.to_frame(self.variables).assign(
+            variable=lambda f: f["variable"].astype(str)
         )
+        frame = self.current.assign(time=self.current["time"] * self.time_factor)
         if self.log_scale:
             frame = frame[frame["value"] > 0]
         steady = self.steady_values(**values)
-        rules = pd.DataFrame({"variable": list(steady), "steady": list(steady.values())})
-        texts = None
-        if self.summary:
-            texts = alt.Chart(
-                pd.DataFrame(
-                    [
-                        {"label": k, "line": f"{k}: {v}"}
-                        for k, v in self.summary_rows(result).items()
-                    ]
-                )
-            )
-        return self._compose(alt.Chart(frame), alt.Chart(rules), texts)
+        return {
+            "lines": frame.to_dict("records"),
+            "steady": [{"variable": k, "steady": v} for k, v in steady.items()],
+            "summary": [
+                {"label": k, "line": f"{k}: {v}"} for k, v in self.summary_rows(result).items()
+            ],
+        }
+
+    def chart(self, **values: float) -> alt.LayerChart | alt.VConcatChart:
+        """The chart for these slider values (a fresh simulation)."""
+        data = self.tables(**values)
+        texts = alt.Chart(pd.DataFrame(data["summary"])) if self.summary else None
+        return self._compose(
+            alt.Chart(pd.DataFrame(data["lines"])),
+            alt.Chart(pd.DataFrame(data["steady"], columns=["variable", "steady"])),
+            texts,
+            len(data["summary"]),
+        )
+
+    def live_spec(self, **values: float) -> dict[str, Any]:
+        """Vega-Lite spec of :meth:`chart` for these values, fast: the chart's structure is
+        built and validated by Altair once, and only its data are replaced on each call."""
+        data = self.tables(**values)
+        if self._template is None:
+            texts = alt.Chart(alt.NamedData("summary")) if self.summary else None
+            self._template = self._compose(
+                alt.Chart(alt.NamedData("lines")),
+                alt.Chart(alt.NamedData("steady")),
+                texts,
+                len(data["summary"]),
+            ).to_dict()
+        spec = dict(self._template)
+        spec["datasets"] = {**self._template.get("datasets", {}), **data}
+        return spec
 
     def grid_table(self) -> pd.DataFrame:
         """Every combination of the controls' grid values (one row per simulation)."""
@@ -504,7 +532,8 @@ class Explorable:
         )
         rules = alt.Chart(steady).transform_filter(condition)
         texts = alt.Chart(summaries).transform_filter(condition) if self.summary else None
-        return self._compose(lines, rules, texts).add_params(*params)
+        n_lines = summaries["label"].nunique() if self.summary else 1
+        return self._compose(lines, rules, texts, n_lines).add_params(*params)
 
     # ---------------------------------------------------------------- widgets
     def widget(self):
@@ -518,11 +547,15 @@ class Explorable:
         steady_html = widgets.HTML()
 
         def redraw() -> None:
-            self.current = self.frame()
+            spec = self.live_spec()
             steady_html.value = self._steady_html(self.steady_values())
             with output:
                 output.clear_output(wait=True)
-                display(self.chart())
+                bundle = alt.renderers.get()(spec)
+                if isinstance(bundle, tuple):
+                    display(bundle[0], metadata=bundle[1], raw=True)
+                else:
+                    display(bundle, raw=True)
 
         for control in self.controls:
             options = {
@@ -611,6 +644,22 @@ def _time_display(model: Model, value: Any) -> tuple[float, str] | None:
     return float(value[0]), value[1]
 
 
+def _y_domain(model: Model, y_domain: Any) -> tuple[float, float] | None:
+    if y_domain is None:
+        return None
+    try:
+        low, high = (float(v) for v in y_domain)
+    except (TypeError, ValueError):
+        raise invalid_value(
+            "y_domain", y_domain, "(low, high) numbers", None, model=model.name
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise invalid_value(
+            "y_domain", y_domain, "finite numbers with low < high", None, model=model.name
+        )
+    return low, high
+
+
 def explore(
     model: Model,
     controls: Sequence[str] | Mapping[str, tuple | Input | None],
@@ -628,6 +677,7 @@ def explore(
     reference_lines: Mapping[str, float] | None = None,
     steady_state: bool = True,
     time_display: tuple[float, str] | None = None,
+    y_domain: tuple[float, float] | None = None,
 ) -> Explorable:
     """Sliders driving a time-course chart of ``model``.
 
@@ -671,6 +721,9 @@ def explore(
     time_display : (float, str), optional
         Factor and unit for the time axis only, e.g. ``(1 / 24, "day")`` for a model in
         hours; ``t_end``, doses and the scenario stay in ``model.time_unit``.
+    y_domain : (float, float), optional
+        Fixed value-axis range, e.g. ``(0, 100)`` for a percentage. Without it the axis
+        rescales to the data, so a flat line that moves looks unchanged but for the labels.
 
     Returns
     -------
@@ -730,4 +783,5 @@ def explore(
         reference_lines=reference_lines or {},
         steady_state=steady_state,
         time_display=_time_display(model, time_display),
+        y_domain=_y_domain(model, y_domain),
     )

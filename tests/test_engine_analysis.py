@@ -307,3 +307,44 @@ def test_mc2009_defaults_reproduce_the_chosen_steady_state(mc2009):
     np.testing.assert_allclose(list(stable[0].values.values()), [1e7, 2e9, 4e8], rtol=1e-9)
     result = mc2009.simulate(100.0, t_eval=[0.0, 100.0])
     np.testing.assert_allclose(result.states[:, -1], [1e7, 2e9, 4e8], rtol=1e-7)
+
+
+@pytest.mark.parametrize("name", hm.models.available())
+def test_scalar_fast_path_equals_the_numpy_functions(name):
+    """The single-patient right-hand side and Jacobian on Python floats equal the NumPy
+    (cohort) versions, for every model in the package."""
+    model = hm.models.get(name)
+    rng = np.random.default_rng(7)
+    p = np.array([prm.value for prm in model.parameters])
+    for _ in range(3):
+        y = np.array([s.initial for s in model.states]) * rng.uniform(0.5, 1.5, len(model.states))
+        y = y + rng.uniform(0.1, 1.0, len(model.states))  # no exact zeros
+        compiled = model.compiled
+        np.testing.assert_allclose(
+            compiled.rhs_scalar(0.0, y.tolist(), p.tolist()),
+            compiled.rhs(0.0, y, p),
+            rtol=1e-12,
+            atol=1e-300,
+        )
+        np.testing.assert_allclose(
+            compiled.jac_scalar(0.0, y.tolist(), p.tolist()),
+            compiled.jac(0.0, y, p),
+            rtol=1e-12,
+            atol=1e-300,
+        )
+
+
+def test_scalar_path_raises_on_a_domain_error_instead_of_going_complex():
+    x = hm.State("x", "amount", "cells", initial=1.0)
+    exponent = hm.Parameter("exponent", 0.5, "1", (0.0, 1.0), "power", "friberg2002")
+    model = hm.Model(
+        "power",
+        states=[x],
+        parameters=[exponent],
+        rhs={x: -(x.symbol**exponent.symbol)},
+        reference="friberg2002",
+    )
+    with pytest.raises(ValueError):
+        model.compiled.rhs_scalar(0.0, [-1.0], [0.5])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(model.compiled.rhs(0.0, np.array([-1.0]), np.array([0.5]))[0])

@@ -216,3 +216,17 @@ def test_hsc_chapter_explorable_starts_from_the_depleted_marrow(mc2009):
     np.testing.assert_allclose(result.states, direct.states, rtol=1e-12)
     spec = view.static_chart().to_dict()
     assert {p["name"] for p in spec["params"]} == set(view.values)
+
+
+def test_live_spec_equals_a_freshly_built_chart(mc2009):
+    """The fast live path (structure built once, data replaced) draws what Altair builds."""
+    view = hm.widgets.explore(mc2009, {"stem_self_renewal": (0.75, 0.95)}, t_end=30, y0=Y0)
+    for value in (0.8, 0.9):
+        fast = view.live_spec(stem_self_renewal=value)
+        full = view.chart(stem_self_renewal=value).to_dict()
+        for fast_layer, full_layer in zip(fast["layer"], full["layer"], strict=True):
+            assert fast_layer["mark"] == full_layer["mark"]
+            assert fast_layer["encoding"] == full_layer["encoding"]
+            fast_rows = fast["datasets"][fast_layer["data"]["name"]]
+            full_rows = full["datasets"][full_layer["data"]["name"]]
+            assert fast_rows == full_rows

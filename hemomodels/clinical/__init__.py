@@ -22,6 +22,13 @@ from .leukaemia import (
 )
 from .neutropenia import GRADE_THRESHOLDS, neutropenia_grade, neutropenia_summary
 from .timeseries import first_crossing, nadir, peak_after_nadir, recovery_time, time_below
+from .transplant import (
+    GRAFT_SOURCES,
+    engraftment_day,
+    engraftment_summary,
+    first_engrafted_day,
+    graft_source,
+)
 
 __all__ = [
     "AML_BLAST_THRESHOLD",
@@ -42,4 +49,9 @@ __all__ = [
     "peak_after_nadir",
     "recovery_time",
     "time_below",
+    "GRAFT_SOURCES",
+    "engraftment_day",
+    "engraftment_summary",
+    "first_engrafted_day",
+    "graft_source",
 ]

@@ -20,6 +20,7 @@ from .michor2005 import michor2005
 from .stiehl2015 import stiehl2015
 from .tetschke2018 import tetschke2018
 from .tetschke2018_epo import tetschke2018_epo
+from .transplant_reconstitution import transplant_chimerism, transplant_reconstitution
 
 __all__ = [
     "available",
@@ -31,6 +32,8 @@ __all__ = [
     "stiehl2015",
     "tetschke2018",
     "tetschke2018_epo",
+    "transplant_chimerism",
+    "transplant_reconstitution",
 ]
 
 _REGISTRY: dict[str, Callable[[], Model]] = {
@@ -41,6 +44,8 @@ _REGISTRY: dict[str, Callable[[], Model]] = {
     "tetschke2018_epo": tetschke2018_epo,
     "michor2005": michor2005,
     "stiehl2015": stiehl2015,
+    "transplant_reconstitution": transplant_reconstitution,
+    "transplant_chimerism": transplant_chimerism,
 }
 
 

@@ -1,0 +1,430 @@
+"""Stem-cell transplantation: graft sources, engraftment day and graft failure.
+
+Definitions follow the consensus of the American Society for Transplantation and Cellular
+Therapy (``kharfandabaja2021``; its Table 1 read as reproduced in the 2024 EBMT/ASTCT/CIBMTR/
+APBMT harmonisation, PMC11161398):
+
+* **neutrophil recovery (engraftment)**: the first of 3 consecutive days with an absolute
+  neutrophil count (ANC) >= 500/µL (0.5 x 10⁹/L) after the post-transplant nadir;
+* **platelet recovery**: the first of 3 consecutive days with platelets >= 20,000/µL without
+  platelet transfusion for 7 days — not computed by this package, whose transplant models have
+  no platelets (:func:`engraftment_day` with ``threshold=20`` on a platelet variable would
+  ignore the transfusion condition);
+* **primary graft failure**: no ANC >= 0.5 x 10⁹/L by day +30 (peripheral blood stem cells or
+  bone marrow) or by day +42 (cord blood);
+* **full donor chimerism**: > 95 % donor cells.
+
+Daily values. Clinics measure the ANC once a day; a simulation gives a continuous trajectory.
+:func:`daily_values` reads the trajectory at the integer days 0, 1, 2, … up to its last time
+by linear interpolation between output times, so pass a ``t_eval`` that contains the integer
+days (e.g. ``range(61)``) to read the simulated values themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..doses import Dose
+from ..errors import ModelError, invalid_value
+from .timeseries import _series, time_below
+
+if TYPE_CHECKING:
+    from ..result import Result
+
+__all__ = [
+    "ENGRAFTMENT_CONSECUTIVE_DAYS",
+    "ENGRAFTMENT_THRESHOLD",
+    "FULL_DONOR_CHIMERISM",
+    "GRAFT_SOURCES",
+    "GraftSource",
+    "daily_values",
+    "engraftment_day",
+    "engraftment_summary",
+    "graft_failure",
+    "graft_source",
+    "infusion",
+]
+
+#: ANC threshold of neutrophil engraftment, 10⁹ cells/L (500/µL; ``kharfandabaja2021``).
+ENGRAFTMENT_THRESHOLD = 0.5
+#: Consecutive days at or above the threshold required (``kharfandabaja2021``).
+ENGRAFTMENT_CONSECUTIVE_DAYS = 3
+#: Full donor chimerism: more than this percentage of donor cells (``kharfandabaja2021``).
+FULL_DONOR_CHIMERISM = 95.0
+
+
+@dataclass(frozen=True)
+class GraftSource:
+    """A source of haematopoietic stem cells for transplantation, with cited figures.
+
+    Attributes
+    ----------
+    name : str
+        Key in :data:`GRAFT_SOURCES`.
+    label : str
+        Readable name.
+    donor : str
+        ``"autologous"`` (the patient's own cells) or ``"allogeneic"`` (a donor's).
+    typical_cd34_dose : float
+        CD34⁺ cells per kg of recipient body weight used as this source's typical dose.
+    dose_note : str
+        Where ``typical_cd34_dose`` comes from (cited, or flagged as illustrative).
+    median_engraftment_day : float
+        Published median day of neutrophil recovery (ANC >= 0.5 x 10⁹/L).
+    engraftment_source : str
+        ``references.bib`` key of ``median_engraftment_day``.
+    graft_failure_day : int
+        Day by which the ANC must have recovered, else primary graft failure
+        (``kharfandabaja2021``).
+    calibrated_lag : float
+        Days after infusion before the infused cells start to divide in the model. **Calibrated
+        by this book** (not measured) so that the model's engraftment day at
+        ``typical_cd34_dose`` equals ``median_engraftment_day``; it lumps together everything
+        the model leaves out (graft composition, homing, drugs given after the transplant,
+        differences between patients).
+    composition : str
+        What the graft contains and how it is collected, in words, with its sources.
+    """
+
+    name: str
+    label: str
+    donor: str
+    typical_cd34_dose: float
+    dose_note: str
+    median_engraftment_day: float
+    engraftment_source: str
+    graft_failure_day: int
+    calibrated_lag: float
+    composition: str
+
+
+GRAFT_SOURCES: dict[str, GraftSource] = {
+    source.name: source
+    for source in (
+        GraftSource(
+            name="autologous_pbsc",
+            label="autologous mobilised peripheral blood",
+            donor="autologous",
+            typical_cd34_dose=11.5e6,
+            dose_note="median CD34+ dose of 91 autologous PBSC transplants (ergene2007)",
+            median_engraftment_day=10,
+            engraftment_source="ergene2007",
+            graft_failure_day=30,
+            calibrated_lag=0.0,
+            composition=(
+                "the patient's own CD34+ cells collected by apheresis after mobilisation with "
+                "G-CSF or chemotherapy plus growth factor, frozen and given back after "
+                "high-dose chemotherapy (ergene2007)"
+            ),
+        ),
+        GraftSource(
+            name="allogeneic_pbsc",
+            label="allogeneic mobilised peripheral blood (HLA-identical sibling)",
+            donor="allogeneic",
+            typical_cd34_dose=5e6,
+            dose_note=(
+                "illustrative, not from the literature: the median dose of champlin2000 was "
+                "not read; pulsipher2009 found > 3.8e6/kg improved engraftment (unrelated "
+                "donors, myeloablative)"
+            ),
+            median_engraftment_day=14,
+            engraftment_source="champlin2000",
+            graft_failure_day=30,
+            calibrated_lag=3.0,
+            composition=(
+                "a donor's cells collected by apheresis after G-CSF mobilisation, not T-cell "
+                "depleted; more chronic GVHD than with marrow (champlin2000)"
+            ),
+        ),
+        GraftSource(
+            name="bone_marrow",
+            label="allogeneic bone marrow (HLA-identical sibling)",
+            donor="allogeneic",
+            typical_cd34_dose=3e6,
+            dose_note="illustrative, not from the literature: the median dose of champlin2000 "
+            "was not read",
+            median_engraftment_day=19,
+            engraftment_source="champlin2000",
+            graft_failure_day=30,
+            calibrated_lag=7.0,
+            composition=(
+                "marrow aspirated from the donor's pelvic bones under anaesthesia, about "
+                "1.1-1.3 L (lysak2021); not T-cell depleted (champlin2000)"
+            ),
+        ),
+        GraftSource(
+            name="cord_blood",
+            label="two umbilical cord blood units",
+            donor="allogeneic",
+            typical_cd34_dose=2e5,
+            dose_note=(
+                "illustrative, not from the literature: barker2005 reports a median of "
+                "3.5e7 nucleated cells/kg (all cell types), not the CD34+ dose"
+            ),
+            median_engraftment_day=23,
+            engraftment_source="barker2005",
+            graft_failure_day=42,
+            calibrated_lag=7.0,
+            composition=(
+                "two partially HLA-matched cord blood units after myeloablative conditioning, "
+                "median 3.5e7 nucleated cells/kg (barker2005)"
+            ),
+        ),
+    )
+}
+
+
+def graft_source(name: str | GraftSource) -> GraftSource:
+    """The :class:`GraftSource` called ``name`` (a GraftSource is returned unchanged).
+
+    Raises
+    ------
+    ModelError
+        If ``name`` is not a key of :data:`GRAFT_SOURCES`; the message lists the valid ones.
+    """
+    if isinstance(name, GraftSource):
+        return name
+    if not isinstance(name, str) or name not in GRAFT_SOURCES:
+        raise ModelError(
+            f"graft source = {name!r} is not allowed; allowed: {', '.join(GRAFT_SOURCES)} "
+            "(unit: dimensionless).",
+            field="graft source",
+            value=name,
+            allowed=", ".join(GRAFT_SOURCES),
+        )
+    return GRAFT_SOURCES[name]
+
+
+def _check_dose(dose: Any) -> float:
+    if (
+        isinstance(dose, bool)
+        or not isinstance(dose, (int, float))
+        or not math.isfinite(dose)
+        or dose < 0
+    ):
+        raise invalid_value("CD34+ cell dose", dose, "a finite number >= 0", "cells/kg")
+    return float(dose)
+
+
+def infusion(
+    source: str | GraftSource,
+    cd34_dose: float | None = None,
+    *,
+    residual: float = 0.0,
+    target: str = "stem_cells",
+    steady_state: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Simulation arguments for a transplant: an emptied marrow and the graft.
+
+    Parameters
+    ----------
+    source : str or GraftSource
+        Graft source (a key of :data:`GRAFT_SOURCES`).
+    cd34_dose : float, optional
+        Infused CD34⁺ cells per kg (>= 0); default the source's ``typical_cd34_dose``.
+    residual : float
+        Fraction (in [0, 1]) of each compartment's steady state left by the conditioning
+        therapy (0: a completely empty marrow).
+    target : str
+        Compartment receiving the infused cells.
+    steady_state : mapping, optional
+        Steady state by compartment name (cells/kg) to which ``residual`` applies; default
+        that of :func:`~hemomodels.models.transplant_reconstitution`.
+
+    Returns
+    -------
+    dict
+        ``{"y0": ..., "doses": [...]}`` for :meth:`~hemomodels.Model.simulate`: the graft is a
+        :class:`~hemomodels.Dose` into ``target`` at the source's calibrated lag.
+
+    Examples
+    --------
+    >>> infusion("cord_blood")["doses"]
+    [Dose(time=7.0, target='stem_cells', amount=200000.0)]
+    """
+    graft = graft_source(source)
+    dose = graft.typical_cd34_dose if cd34_dose is None else _check_dose(cd34_dose)
+    if (
+        isinstance(residual, bool)
+        or not isinstance(residual, (int, float))
+        or not 0 <= residual <= 1
+    ):
+        raise invalid_value("residual", residual, "[0, 1]", "fraction of the steady state")
+    if steady_state is None:
+        from ..models.transplant_reconstitution import (
+            STEADY_NEUTROPHILS,
+            STEADY_PRECURSORS,
+            STEADY_STEM,
+        )
+
+        steady_state = {
+            "stem_cells": STEADY_STEM,
+            "precursors": STEADY_PRECURSORS,
+            "neutrophils": STEADY_NEUTROPHILS,
+        }
+    y0 = {name: residual * value for name, value in steady_state.items()}
+    return {"y0": y0, "doses": [Dose(graft.calibrated_lag, target, dose)]}
+
+
+def daily_values(
+    result: Result, variable: str = "ANC", *, patient: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The trajectory read once a day: days 0, 1, 2, … up to the last simulated time.
+
+    Values at integer days are linearly interpolated between output times (exact if the
+    output times include the integer days).
+
+    Returns
+    -------
+    (days, values) : tuple of numpy.ndarray
+        Integer days (model time unit, day) and the variable's values on them.
+    """
+    t, values = _series(result, variable, patient)
+    days = np.arange(math.ceil(t[0]), math.floor(t[-1]) + 1, dtype=float)
+    return days, np.interp(days, t, values)
+
+
+def engraftment_day(
+    result: Result,
+    variable: str = "ANC",
+    *,
+    threshold: float = ENGRAFTMENT_THRESHOLD,
+    consecutive: int = ENGRAFTMENT_CONSECUTIVE_DAYS,
+    patient: int | None = None,
+) -> int | None:
+    """Day of engraftment: the first of ``consecutive`` days at or above ``threshold``.
+
+    Follows the ASTCT consensus (``kharfandabaja2021``): the first of 3 consecutive days with
+    ANC >= 0.5 x 10⁹/L after the post-transplant nadir. The trajectory is read at integer
+    days (:func:`daily_values`); only days from the nadir day (the lowest daily value, first
+    if repeated) on are considered, and all ``consecutive`` days must lie inside the
+    simulation.
+
+    Parameters
+    ----------
+    result : Result
+        A simulation (or a cohort with ``patient``) in days, with the ANC as ``variable``.
+    variable : str
+        State or observable to read (10⁹ cells/L for the ANC).
+    threshold : float
+        Level that counts as recovered (inclusive), in the variable's unit.
+    consecutive : int
+        Number of consecutive days required (>= 1).
+    patient : int, optional
+        Patient index of a cohort result.
+
+    Returns
+    -------
+    int or None
+        The engraftment day, or ``None`` if the count never stays at or above the threshold
+        for ``consecutive`` days within the simulation.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.transplant_reconstitution()
+    >>> engraftment_day(model.simulate(30, t_eval=range(31)))
+    10
+    """
+    if (
+        not isinstance(threshold, (int, float))
+        or isinstance(threshold, bool)
+        or not math.isfinite(threshold)
+    ):
+        raise invalid_value("threshold", threshold, "a finite number", result.units.get(variable))
+    if isinstance(consecutive, bool) or not isinstance(consecutive, int) or consecutive < 1:
+        raise invalid_value("consecutive", consecutive, "an integer >= 1", "days")
+    days, values = daily_values(result, variable, patient=patient)
+    first = first_engrafted_day(values, threshold=threshold, consecutive=consecutive)
+    return None if first is None else int(days[0]) + first
+
+
+def first_engrafted_day(
+    daily_counts: Sequence[float],
+    *,
+    threshold: float = ENGRAFTMENT_THRESHOLD,
+    consecutive: int = ENGRAFTMENT_CONSECUTIVE_DAYS,
+) -> int | None:
+    """Engraftment in a series of daily counts (day 0 first), as a clinician would read it.
+
+    The first of ``consecutive`` days at or above ``threshold`` on or after the lowest count
+    (the nadir; the first one if repeated), or ``None``.
+
+    Examples
+    --------
+    >>> first_engrafted_day([0.0, 0.1, 0.3, 0.6, 0.7, 0.4, 0.6, 0.9, 1.4, 2.0])
+    6
+    """
+    values = np.asarray(daily_counts, dtype=float)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise invalid_value(
+            "daily_counts", daily_counts, "a non-empty 1-D series of finite numbers", "10^9 cells/L"
+        )
+    start = int(np.argmin(values))
+    above = values >= threshold
+    for i in range(start, values.size - consecutive + 1):
+        if above[i : i + consecutive].all():
+            return i
+    return None
+
+
+def graft_failure(
+    result: Result,
+    source: str | GraftSource,
+    variable: str = "ANC",
+    *,
+    patient: int | None = None,
+) -> bool:
+    """Primary graft failure: no engraftment by the source's cited day (+30, or +42 for cord).
+
+    Raises
+    ------
+    ModelError
+        If the simulation ends before the failure day plus the days needed to confirm a
+        recovery on it, so that the answer is not known.
+    """
+    graft = graft_source(source)
+    day = engraftment_day(result, variable, patient=patient)
+    if day is not None and day <= graft.graft_failure_day:
+        return False
+    needed = graft.graft_failure_day + ENGRAFTMENT_CONSECUTIVE_DAYS - 1
+    if result.t[-1] < needed:
+        raise invalid_value(
+            "simulation length",
+            float(result.t[-1]),
+            f">= {needed} (day +{graft.graft_failure_day} plus "
+            f"{ENGRAFTMENT_CONSECUTIVE_DAYS - 1} days to confirm)",
+            "day",
+            hint="Simulate longer to decide whether the graft failed.",
+        )
+    return True
+
+
+def engraftment_summary(
+    result: Result,
+    source: str | GraftSource,
+    variable: str = "ANC",
+    *,
+    patient: int | None = None,
+) -> dict[str, Any]:
+    """Engraftment day, graft failure and time below the engraftment threshold.
+
+    Returns
+    -------
+    dict
+        ``engraftment_day`` (int or None), ``graft_failure`` (bool), ``days_below`` (total
+        time with the ANC below 0.5 x 10⁹/L, interpolated; the window of highest infection
+        risk) and the source's ``median_engraftment_day`` for comparison.
+    """
+    graft = graft_source(source)
+    return {
+        "engraftment_day": engraftment_day(result, variable, patient=patient),
+        "graft_failure": graft_failure(result, graft, variable, patient=patient),
+        "days_below": time_below(result, variable, ENGRAFTMENT_THRESHOLD, patient=patient),
+        "median_engraftment_day": graft.median_engraftment_day,
+    }
