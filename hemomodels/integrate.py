@@ -42,34 +42,34 @@ class _System:
         self.params = params
         self.n = n_states
         self.n_patients = n_patients
-        self.params_list = params.tolist() if n_patients is None else None
         if n_patients is not None:
             rows, cols = np.meshgrid(np.arange(n_states), np.arange(n_states), indexing="ij")
             self._band_rows = (rows - cols + n_states - 1).ravel()
             self._band_cols = cols.ravel()
 
     def _unflatten(self, y: np.ndarray) -> np.ndarray:
+        assert self.n_patients is not None  # only cohorts are flattened
         return y.reshape(self.n_patients, self.n).T
 
     def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
         if self.n_patients is None:
-            if self.compiled.rhs_scalar is not None:
-                try:
-                    return self.compiled.rhs_scalar(t, y.tolist(), self.params_list)
-                except (ArithmeticError, ValueError):
-                    pass  # NumPy semantics (inf/nan) below
             return self.compiled.rhs(t, y, self.params)
         return self.compiled.rhs(t, self._unflatten(y), self.params).T.ravel()
 
     def jac(self, t: float, y: np.ndarray) -> np.ndarray:
         if self.n_patients is None:
-            if self.compiled.jac_scalar is not None:
-                try:
-                    return self.compiled.jac_scalar(t, y.tolist(), self.params_list)
-                except (ArithmeticError, ValueError):
-                    pass
             return self.compiled.jac(t, y, self.params)
         return block_diag(list(self._blocks(t, y)), format="csr")
+
+    def fast(self) -> tuple[Callable, Callable] | None:
+        """Right-hand side and Jacobian of one patient on Python floats (no NumPy scalar
+        arithmetic, no allocation per call), or None for a cohort. They raise on a domain
+        error (e.g. a negative number to a fractional power), where :meth:`rhs` gives nan."""
+        rhs, jac = self.compiled.rhs_scalar, self.compiled.jac_scalar
+        if self.n_patients is not None or rhs is None or jac is None:
+            return None
+        p = self.params.tolist()
+        return (lambda t, y: rhs(t, y.tolist(), p)), (lambda t, y: jac(t, y.tolist(), p))
 
     def _blocks(self, t: float, y: np.ndarray) -> np.ndarray:
         jac = self.compiled.jac(t, self._unflatten(y), self.params)  # (n, n, patients)
@@ -78,6 +78,7 @@ class _System:
     def jac_banded(self, t: float, y: np.ndarray) -> np.ndarray:
         """Block-diagonal Jacobian in LAPACK banded storage, ``band[i - j + mu, j]``."""
         n, n_patients = self.n, self.n_patients
+        assert n_patients is not None  # banded storage is for cohorts only
         jac = self.compiled.jac(t, self._unflatten(y), self.params).reshape(n * n, n_patients)
         band = np.zeros((2 * n - 1, n_patients, n))
         band[self._band_rows, :, self._band_cols] = jac
@@ -86,13 +87,25 @@ class _System:
 
 def _lsoda(system: _System, y: np.ndarray, grid: np.ndarray, rtol: float, atol: float):
     banded = system.n_patients is not None
+    fast = system.fast()
+    if fast is not None:
+        try:
+            return _odeint(system, *fast, y, grid, rtol, atol, banded=False)
+        except (ArithmeticError, ValueError):
+            pass  # a domain error on floats: rerun with NumPy semantics (inf/nan) below
+    if banded:
+        return _odeint(system, system.rhs, system.jac_banded, y, grid, rtol, atol, banded=True)
+    return _odeint(system, system.rhs, system.jac, y, grid, rtol, atol, banded=False)
+
+
+def _odeint(system: _System, rhs, jac, y, grid, rtol, atol, *, banded: bool):
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ODEintWarning)
         solution, info = odeint(
-            system.rhs,
+            rhs,
             y,
             grid,
-            Dfun=system.jac_banded if banded else system.jac,
+            Dfun=jac,
             ml=system.n - 1 if banded else None,
             mu=system.n - 1 if banded else None,
             tfirst=True,
@@ -102,26 +115,37 @@ def _lsoda(system: _System, y: np.ndarray, grid: np.ndarray, rtol: float, atol: 
             mxstep=MAX_STEPS,
         )
     if info["message"] != "Integration successful." or not np.all(np.isfinite(solution)):
-        # odeint does not say where it stopped; solve_ivp (BDF) does, so ask it.
-        _, reached, message = _ivp(system, y, grid, rtol, atol, "BDF")
-        return None, reached, message or info["message"]
+        # Retry the piece with SciPy's BDF: it either succeeds (LSODA can stumble on a
+        # right-hand side that is undefined just past a trajectory, e.g. sqrt(x) when a trial
+        # step takes x below 0) or says where it stopped, which odeint does not.
+        return _ivp(system, y, grid, rtol, atol, "BDF")
     return solution, None, None
 
 
 def _ivp(system: _System, y, grid, rtol, atol, method):
     options = {"jac": system.jac} if method in ("BDF", "Radau", "LSODA") else {}
+    last = [float(grid[0])]
+
+    def rhs(t, state):
+        last[0] = t
+        return system.rhs(t, state)
+
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        solution = solve_ivp(
-            system.rhs,
-            (grid[0], grid[-1]),
-            y,
-            method=method,
-            t_eval=grid,
-            rtol=rtol,
-            atol=atol,
-            **options,
-        )
+        try:
+            solution = solve_ivp(
+                rhs,
+                (grid[0], grid[-1]),
+                y,
+                method=method,
+                t_eval=grid,
+                rtol=rtol,
+                atol=atol,
+                **options,
+            )
+        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:
+            # e.g. "array must not contain infs or NaNs" from a Jacobian that became nan
+            return None, last[0], f"{type(error).__name__}: {error}"
     if not solution.success or not np.all(np.isfinite(solution.y)):
         reached = float(solution.t[-1]) if solution.t.size else float(grid[0])
         return None, reached, solution.message

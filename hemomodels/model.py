@@ -95,7 +95,12 @@ class Model:
         *,
         states: Sequence[State],
         parameters: Sequence[Parameter],
-        rhs: Mapping[State | str | sympy.Symbol, sympy.Expr] | None = None,
+        rhs: (
+            Mapping[State, sympy.Expr]
+            | Mapping[str, sympy.Expr]
+            | Mapping[sympy.Symbol, sympy.Expr]
+            | None
+        ) = None,
         flows: Sequence[Flow] = (),
         observables: Sequence[Observable] = (),
         time_unit: str = "day",
@@ -144,7 +149,12 @@ class Model:
                         field=f"{kind}s",
                         value=item,
                     )
-        names = [x.name for x in (*self.states, *self.parameters, *self.observables)]
+        declared: tuple[State | Parameter | Observable, ...] = (
+            *self.states,
+            *self.parameters,
+            *self.observables,
+        )
+        names = [x.name for x in declared]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ModelError(
@@ -243,7 +253,8 @@ class Model:
     @cached_property
     def units(self) -> dict[str, str]:
         """Unit of every state and observable, by name."""
-        return {x.name: x.unit for x in (*self.states, *self.observables)}
+        with_units: tuple[State | Observable, ...] = (*self.states, *self.observables)
+        return {x.name: x.unit for x in with_units}
 
     def parameter(self, name: str) -> Parameter:
         """The declared :class:`Parameter` called ``name``."""
@@ -272,7 +283,12 @@ class Model:
     @cached_property
     def latex_names(self) -> dict[sympy.Symbol, str]:
         """LaTeX name of every symbol, for :func:`sympy.latex`'s ``symbol_names``."""
-        names = {x.symbol: x.tex for x in (*self.states, *self.parameters, *self.observables)}
+        declared: tuple[State | Parameter | Observable, ...] = (
+            *self.states,
+            *self.parameters,
+            *self.observables,
+        )
+        names = {x.symbol: x.tex for x in declared}
         names[TIME] = "t"
         return names
 
@@ -471,7 +487,8 @@ class Model:
         rtol, atol : float
             Relative and absolute solver tolerances.
         method : str
-            ``"LSODA"`` (default, :func:`scipy.integrate.odeint`, stiff-safe) or a
+            ``"LSODA"`` (default, :func:`scipy.integrate.odeint`, stiff-safe; a piece between
+            events where it fails is retried with SciPy's BDF before an error is raised) or a
             :func:`scipy.integrate.solve_ivp` method such as ``"BDF"`` or ``"Radau"``.
 
         Returns

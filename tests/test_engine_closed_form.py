@@ -191,3 +191,23 @@ def test_a_dose_enters_only_its_target_compartment(chain):
         t_eval=[1.0],
     )
     np.testing.assert_array_equal(cohort.states[:, :, 0], [[0.0, 5.0, 0.0]] * 2)
+
+
+def test_domain_error_gives_a_model_error_not_a_math_error():
+    """dx/dt = -sqrt(x) empties in finite time (x = (1 - t/2)^2 until t = 2) and is undefined
+    for x < 0, where solver trial steps go. Nothing but a correct answer or a ModelError
+    naming the model and the time reached may come out (no ValueError from math or LAPACK)."""
+    x = hm.State("x", "amount", "cells", initial=1.0)
+    rate = hm.Parameter("rate", 1.0, "1/day", (0.0, 10.0), "rate", "friberg2002")
+    half = hm.Parameter("exponent", 0.5, "1", (0.0, 1.0), "power", "friberg2002")
+    model = hm.Model(
+        "square-root decay",
+        states=[x],
+        parameters=[rate, half],
+        rhs={x: -rate.symbol * x.symbol**half.symbol},
+        reference="friberg2002",
+    )
+    early = model.simulate(1.0, t_eval=np.linspace(0, 1.0, 11), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(early["x"], (1 - early.t / 2) ** 2, rtol=1e-6)
+    with pytest.raises(hm.ModelError, match=r"square-root decay: the solver \(LSODA\) failed"):
+        model.simulate(4.0, t_eval=[0.0, 4.0])
