@@ -1,7 +1,7 @@
 # Stem Cells to Blood: build the book and run the tests in a local virtual environment.
 #   make book   create .venv if needed, install requirements, build _build/html strictly
-#   make test   make book, make sure Chromium is installed, run pytest
-#   make lint   ruff check + ruff format --check
+#   make test   make lint, make book, make sure Chromium is installed, run pytest
+#   make lint   ruff check + ruff format --check + mypy hemomodels
 #   make bench  benchmarks against libroadrunner and the speed targets (bench/run.py)
 #   make clean  remove build output and caches (keeps .venv); make distclean also removes .venv
 
@@ -37,16 +37,19 @@ book: $(INSTALLED) $(EXEC_CACHE_STAMP)
 	jupyter-book build . $(BUILD_FLAGS)
 	@echo "Book built: $(abspath $(HTML)/index.html)"
 
-test: book chromium
+test: lint book chromium
 	python -m pytest
 
 # Benchmarks are not tests: they print figures and ratios and write _build/bench/.
 bench: $(INSTALLED)
 	python bench/run.py
 
+# Lint and type-check: ruff (rules and formatting) and mypy on the package (settings in
+# pyproject.toml).
 lint: $(INSTALLED)
-	ruff check hemomodels tests book/_ext
-	ruff format --check hemomodels tests book/_ext
+	ruff check hemomodels tests bench book/_ext
+	ruff format --check hemomodels tests bench book/_ext
+	mypy hemomodels
 
 venv: $(INSTALLED)
 

@@ -26,13 +26,35 @@ if TYPE_CHECKING:
 __all__ = ["cv_to_omega2", "lognormal_cohort", "omega2_to_cv"]
 
 
+def _non_negative(field: str, value: object, unit: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise invalid_value(field, value, "a finite number >= 0", unit)
+    if value < 0:
+        raise invalid_value(field, value, "a finite number >= 0", unit)
+    return float(value)
+
+
 def cv_to_omega2(cv: float) -> float:
-    """Log-scale variance :math:`\\omega^2 = \\ln(1 + \\mathrm{CV}^2)` for a CV of ``cv``."""
+    """Log-scale variance :math:`\\omega^2 = \\ln(1 + \\mathrm{CV}^2)` for a CV of ``cv``.
+
+    Examples
+    --------
+    >>> round(cv_to_omega2(0.3), 4)
+    0.0862
+    """
+    cv = _non_negative("cv", cv, "1 (fraction)")
     return math.log1p(cv * cv)
 
 
 def omega2_to_cv(omega2: float) -> float:
-    """Coefficient of variation :math:`\\sqrt{e^{\\omega^2} - 1}` of a log-normal."""
+    """Coefficient of variation :math:`\\sqrt{e^{\\omega^2} - 1}` of a log-normal.
+
+    Examples
+    --------
+    >>> round(omega2_to_cv(cv_to_omega2(0.3)), 6)
+    0.3
+    """
+    omega2 = _non_negative("omega2", omega2, "variance of log(parameter)")
     return math.sqrt(math.expm1(omega2))
 
 
@@ -150,6 +172,8 @@ def lognormal_cohort(
                 parameter.unit,
                 model=model.name,
             )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0):
+        raise invalid_value("seed", seed, "None or an integer >= 0", None, model=model.name)
     rng = np.random.default_rng(seed)
     columns = {}
     for name, variance in variances.items():

@@ -13,9 +13,11 @@ twice (e.g. calling ``hemomodels.models.friberg2002()`` again) never recompiles 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sympy
@@ -46,7 +48,8 @@ class CompiledModel:
 
     rhs: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
     jac: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
-    observe: Callable[[float, np.ndarray, np.ndarray], np.ndarray]
+    #: ``t`` is a float or, for a whole time course, an array of times.
+    observe: Callable[[float | np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     source: str
     #: ``rhs``/``jac`` for one patient on Python floats (lists in, lists out): no NumPy
     #: scalar arithmetic and no array allocation per call. They raise on a domain error
@@ -183,7 +186,7 @@ def compile_model(
             _scalar_source("jac_scalar", jac_plain, n, m, n),
         ]
     )
-    namespace: dict[str, object] = {"numpy": np, "math": math}
+    namespace: dict[str, Any] = {"numpy": np, "math": math, "functools": functools}
     exec(compile(source, "<hemomodels compiled model>", "exec"), namespace)  # noqa: S102
     exec(compile(scalar, "<hemomodels compiled model, scalar>", "exec"), namespace)  # noqa: S102
     compiled = CompiledModel(

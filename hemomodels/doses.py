@@ -110,6 +110,15 @@ class Schedule:
         )
         if not isinstance(self.count, Integral) or isinstance(self.count, bool) or self.count < 1:
             raise invalid_value("schedule count", self.count, "an integer >= 1", "doses")
+        _finite(
+            "schedule amount",
+            self.amount,
+            "a finite number >= 0",
+            "unit of the target compartment",
+            lambda v: v >= 0,
+        )
+        if not isinstance(self.target, str):
+            raise invalid_value("schedule target", self.target, "a compartment name (str)", None)
 
     def doses(self) -> tuple[Dose, ...]:
         """The individual doses of this schedule."""

@@ -48,7 +48,13 @@ class ModelError(ValueError):
 
 
 def describe_unit(unit: str | None) -> str:
-    """Return a readable unit, with ``"1"`` or empty shown as ``dimensionless``."""
+    """Return a readable unit, with ``"1"`` or empty shown as ``dimensionless``.
+
+    Examples
+    --------
+    >>> describe_unit("1"), describe_unit("cells/kg")
+    ('dimensionless', 'cells/kg')
+    """
     if unit is None or unit.strip() in ("", "1"):
         return "dimensionless"
     return unit
@@ -79,6 +85,11 @@ def invalid_value(
         Model name, prefixed to the message.
     hint : str, optional
         One more sentence of advice.
+
+    Examples
+    --------
+    >>> print(invalid_value("parameter 'gamma'", 2.0, "[0, 1]", "1"))
+    parameter 'gamma' = 2.0 is not allowed; allowed: [0, 1] (unit: dimensionless).
     """
     prefix = f"{model}: " if model else ""
     message = (
@@ -93,7 +104,13 @@ def invalid_value(
 def unknown_name(
     kind: str, name: Any, known: Iterable[str], *, model: str | None = None
 ) -> ModelError:
-    """Build a :class:`ModelError` for an unknown name, suggesting the closest known one."""
+    """Build a :class:`ModelError` for an unknown name, suggesting the closest known one.
+
+    Examples
+    --------
+    >>> print(unknown_name("state", "stem", ["stem_cells", "neutrophils"]))
+    unknown state 'stem'; did you mean 'stem_cells'? Allowed state names: stem_cells, neutrophils.
+    """
     known = list(known)
     prefix = f"{model}: " if model else ""
     message = f"{prefix}unknown {kind} {name!r}"

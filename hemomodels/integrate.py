@@ -237,7 +237,6 @@ def integrate(
             else:
                 for name, value in event.values.items():
                     params[parameter_index[name]] = value
-                system.params_list = params.tolist() if n_patients is None else None
         return state
 
     flat = y0.T.ravel() if n_patients is not None else np.asarray(y0, dtype=float)

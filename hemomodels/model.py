@@ -11,7 +11,7 @@ import sympy
 
 from .compile import CompiledModel, compile_model
 from .doses import Dose, ParameterChange, Schedule
-from .errors import ModelError, describe_unit, unknown_name
+from .errors import ModelError, describe_unit, invalid_value, unknown_name
 from .integrate import integrate
 from .result import Result
 from .spec import TIME, Flow, Observable, Parameter, State, format_number
@@ -276,6 +276,13 @@ class Model:
             for s, f in zip(self.state_symbols, self.rhs, strict=True)
         ]
 
+    @property
+    def rhs_display(self) -> tuple[sympy.Expr, ...]:
+        """``d state / dt`` as declared, observables kept as symbols (what :meth:`latex`
+        shows); :attr:`rhs` is the same with the observables substituted. Useful to build a
+        new model on this one's equations without retyping them."""
+        return tuple(self._rhs_display)
+
     def jacobian(self) -> sympy.Matrix:
         """Symbolic Jacobian ``∂f_i/∂x_j`` of the right-hand side (states in order)."""
         return sympy.Matrix(self.rhs).jacobian(sympy.Matrix(self.state_symbols))
@@ -365,9 +372,10 @@ class Model:
         """Feasible (non-negative) steady states and their stability.
 
         SymPy solves ``f(x) = 0`` in closed form where it can (``method="symbolic"``); where
-        it cannot, SciPy's root finder starts from the default initial state, from where a
-        long simulation settles, and from any ``guesses`` (``method="numeric"``). Stability
-        comes from the eigenvalues of the Jacobian at each steady state.
+        it cannot, SciPy's root finder starts from any ``guesses`` and the default initial
+        state and, if that finds no stable state, also from where a long simulation settles
+        (``method="numeric"``). Stability comes from the eigenvalues of the Jacobian at each
+        steady state.
 
         Parameters
         ----------
@@ -384,16 +392,20 @@ class Model:
         """
         vector = check_parameters(self, params)
         starts = [check_initial(self, g) for g in guesses]
-        if method == "numeric" or (method == "auto" and not self._has_closed_form()):
-            starts.append(check_initial(self, None))
-            try:
-                settled = self.simulate(
-                    min(self.max_time, 1e4), params=params, t_eval=[0.0, min(self.max_time, 1e4)]
-                )
-                starts.append(settled.states[:, -1])
-            except ModelError:
-                pass
-        return find_steady_states(self, vector, method=method, guesses=starts)
+        if not (method == "numeric" or (method == "auto" and not self._has_closed_form())):
+            return find_steady_states(self, vector, method=method, guesses=starts)
+        starts.append(check_initial(self, None))
+        found = find_steady_states(self, vector, method=method, guesses=starts)
+        if any(s.stability == "stable" for s in found):
+            return found
+        horizon = min(self.max_time, 1e4)
+        try:  # no stable state near the starts: search again from where the model settles
+            settled = self.simulate(horizon, params=params, t_eval=[0.0, horizon])
+        except ModelError:
+            return found
+        return find_steady_states(
+            self, vector, method=method, guesses=[*starts, settled.states[:, -1]]
+        )
 
     def steady_state_frame(self, params: Mapping[str, float] | None = None) -> pd.DataFrame:
         """Steady states as a table: one row each, with values, stability and time scale.
@@ -435,6 +447,10 @@ class Model:
 
         Raises :class:`ModelError` for a steady state found numerically (no closed form).
         """
+        if not isinstance(steady, SteadyState):
+            raise invalid_value(
+                "steady", steady, "a SteadyState from model.steady_states()", None, model=self.name
+            )
         if steady.expressions is None:
             raise ModelError(
                 f"{self.name}: this steady state was found numerically and has no closed form.",

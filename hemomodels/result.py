@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import unknown_name
+from .errors import ModelError, unknown_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -78,6 +78,8 @@ class Result:
 
     def __getitem__(self, name: str) -> np.ndarray:
         """Trajectory of a state or an observable: shape ``(n_t,)`` or ``(n_patients, n_t)``."""
+        if not isinstance(name, str):  # e.g. a list: one name at a time
+            raise unknown_name("state or observable", name, self.names, model=self.model.name)
         if name in self.model.state_index:
             return self.states[..., self.model.state_index[name], :]
         if name in self.model.observable_index:
@@ -104,6 +106,16 @@ class Result:
         """
         import pandas as pd
 
+        if variables is not None and (
+            isinstance(variables, str) or not isinstance(variables, (list, tuple))
+        ):
+            raise ModelError(
+                f"{self.model.name}: variables = {variables!r} is not allowed; allowed: a list of "
+                f"state or observable names ({', '.join(self.names)}) (unit: dimensionless).",
+                field="variables",
+                value=variables,
+                allowed=f"a list of names from {', '.join(self.names)}",
+            )
         variables = self.names if variables is None else list(variables)
         for name in variables:
             self[name]  # raises a clear error on an unknown name

@@ -279,7 +279,7 @@ def unit_definition(unit: str) -> list[tuple[str, int, int, float]] | None:
                 continue
             match = _TOKEN.match(token)
             parts = _base(match.group("base")) if match else None
-            if parts is None:
+            if match is None or parts is None:
                 return None
             power = int(match.group("power") or 1) * sign
             units += [(kind, e * power, s, m) for kind, e, s, m in parts]
@@ -422,6 +422,13 @@ def to_sbml(
     ModelError
         Bad parameter values, initial values or doses (as :meth:`Model.simulate`), an
         identifier SBML reserves, or an expression with no SBML equivalent.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> xml = to_sbml(hm.models.marciniak_czochra_2009())
+    >>> 'level="3" version="2"' in xml
+    True
     """
     libsbml = _libsbml()
     values = check_parameters(model, params)

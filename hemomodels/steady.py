@@ -122,9 +122,10 @@ def find_steady_states(
     def add(values: np.ndarray, how: str, expressions=None) -> None:
         if not _feasible(values) or not _is_new(values, found):
             return
-        # Round-off residue of a root finder (e.g. -1e-21 cells) is reported as exactly 0.
+        # Round-off residue of a root finder (e.g. -0.7 cells next to 1e9) is reported as
+        # exactly 0: only values within the feasibility tolerance of _feasible are touched.
         scale = max(1.0, float(np.max(np.abs(values))))
-        values = np.where(np.abs(values) < 1e-12 * scale, 0.0, values)
+        values = np.where(np.abs(values) <= 1e-9 * scale, 0.0, values)
         eigenvalues = np.linalg.eigvals(compiled.jac(0.0, values, params))
         found.append(values)
         results.append(

@@ -64,7 +64,21 @@ def steady_state_sweep(
             field="values",
             value=values,
         )
-    values = list(np.asarray(values, dtype=float).ravel())
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        array = None
+    if array is None or array.ndim != 1:
+        raise ModelError(
+            f"{model.name}: values = {values!r} is not allowed; allowed: a non-empty 1-D "
+            f"sequence of numbers in {declared.bounds_text()} "
+            f"(unit: {describe_unit(declared.unit)}).",
+            field="values",
+            value=values,
+            allowed=declared.bounds_text(),
+            unit=declared.unit,
+        )
+    values = list(array)
     if not values:
         raise ModelError(
             f"{model.name}: values is empty; allowed: a non-empty sequence of numbers in "

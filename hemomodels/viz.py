@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import altair as alt
 import numpy as np
@@ -280,9 +280,9 @@ def cohort_band_chart(
         f"{result.model.name}: median {variable} of {result.n_patients} patients over time, "
         f"band: {band_label}"
     )
-    return alt.layer(*layers, title=title or result.model.name, description=description).properties(
-        width=width, height=height
-    )
+    # alt.layer returns a FacetChart only for layers with facet encodings (none here)
+    layered = alt.layer(*layers, title=title or result.model.name, description=description)
+    return cast(alt.LayerChart, layered).properties(width=width, height=height)
 
 
 def steady_state_sweep_chart(
@@ -369,6 +369,5 @@ def steady_state_sweep_chart(
             ),
         ]
     description = f"{frame.attrs.get('model', '')}: steady-state {variable} against {parameter}"
-    return alt.layer(*layers, title=title or description, description=description).properties(
-        width=width, height=height
-    )
+    layered = alt.layer(*layers, title=title or description, description=description)
+    return cast(alt.LayerChart, layered).properties(width=width, height=height)

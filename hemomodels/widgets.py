@@ -18,13 +18,13 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from .doses import Dose, Schedule
+from .doses import Dose, ParameterChange, Schedule
 from .errors import ModelError, describe_unit, invalid_value, unknown_name
 from .model import Model
 from .result import Result
@@ -172,6 +172,7 @@ def _range(model: Model, name: str, spec: Any) -> tuple[float, float, bool, floa
 
 
 def _control(model: Model, name: str, spec: Any, points: int) -> Control:
+    contains: Callable[[float], bool]
     if isinstance(spec, Input):
         if name in model.parameter_index or name in model.state_index:
             raise ModelError(
@@ -243,7 +244,7 @@ class Explorable:
         *,
         t_end: float,
         y0: Mapping[str, float] | None,
-        doses: Sequence[Dose | Schedule],
+        doses: Sequence[Dose | Schedule | ParameterChange],
         scenario: Scenario | None,
         variables: Sequence[str],
         log_scale: bool,
@@ -382,9 +383,11 @@ class Explorable:
         description = f"{self.model.name}: {', '.join(self.variables)} over time"
         if self.show_steady_state:
             description += "; dashed lines mark the stable steady state"
-        chart = alt.layer(*layers, title=self.title, description=description).properties(
-            width=480, height=300
-        )
+        # alt.layer returns a FacetChart only for layers with facet encodings (none here)
+        chart = cast(
+            alt.LayerChart,
+            alt.layer(*layers, title=self.title, description=description),
+        ).properties(width=480, height=300)
         if texts is None:
             return chart
         table = (
@@ -551,7 +554,9 @@ class Explorable:
             steady_html.value = self._steady_html(self.steady_values())
             with output:
                 output.clear_output(wait=True)
-                bundle = alt.renderers.get()(spec)
+                renderer = alt.renderers.get()
+                assert renderer is not None  # altair always has an active renderer
+                bundle = renderer(spec)
                 if isinstance(bundle, tuple):
                     display(bundle[0], metadata=bundle[1], raw=True)
                 else:
@@ -618,7 +623,7 @@ def _patient(cohort: Result, index: int) -> Result:
         cohort.t,
         cohort.states[index],
         cohort.observables[index],
-        cohort.params.iloc[index].to_dict(),
+        cast(pd.DataFrame, cohort.params).iloc[index].to_dict(),
     )
 
 
@@ -667,7 +672,7 @@ def explore(
     t_end: float,
     scenario: Scenario | None = None,
     y0: Mapping[str, float] | None = None,
-    doses: Sequence[Dose | Schedule] = (),
+    doses: Sequence[Dose | Schedule | ParameterChange] = (),
     variables: Sequence[str] | None = None,
     log_scale: bool = True,
     points: int | None = None,
@@ -745,6 +750,8 @@ def explore(
         points = {1: 7, 2: 7, 3: 5}.get(len(names), 4)
     if not isinstance(points, int) or points < 2:
         raise invalid_value("points", points, "an integer >= 2", "grid points", model=model.name)
+    if not isinstance(n_time, int) or isinstance(n_time, bool) or n_time < 2:
+        raise invalid_value("n_time", n_time, "an integer >= 2", "time points", model=model.name)
     if points ** len(names) > MAX_GRID:
         raise invalid_value(
             "points ** number of controls",

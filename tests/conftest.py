@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sympy
+from hypothesis import settings
 
 import hemomodels as hm
+
+# Hypothesis profiles (tests/test_properties.py): "ci" is the default, derandomized so every
+# run checks the same examples, without an example database; HYPOTHESIS_PROFILE=thorough
+# draws ten times more, at random.
+settings.register_profile(
+    "ci", max_examples=25, derandomize=True, database=None, deadline=None, print_blob=True
+)
+settings.register_profile("thorough", max_examples=250, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def clearance_model() -> hm.Model:

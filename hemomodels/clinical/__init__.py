@@ -12,6 +12,12 @@ from .anaemia import (
     classify_anaemia,
     time_to_transfusion,
 )
+from .gene_therapy import (
+    FITZHUGH_THRESHOLD,
+    TRANSFUSION_INDEPENDENCE_HB,
+    GeneTherapyPlan,
+    engraftment_start,
+)
 from .leukaemia import (
     AML_BLAST_THRESHOLD,
     blast_threshold_day,
@@ -31,6 +37,10 @@ from .transplant import (
 )
 
 __all__ = [
+    "FITZHUGH_THRESHOLD",
+    "TRANSFUSION_INDEPENDENCE_HB",
+    "GeneTherapyPlan",
+    "engraftment_start",
     "AML_BLAST_THRESHOLD",
     "blast_threshold_day",
     "log_slope",

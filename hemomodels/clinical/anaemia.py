@@ -124,6 +124,14 @@ def time_to_transfusion(
     float or None
         Interpolated time (model time unit), or ``None`` if Hb stays at or above the
         threshold during the simulation.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.tetschke2018()
+    >>> result = model.simulate(365, params={"production_capacity": 0.1}, t_eval=range(366))
+    >>> round(time_to_transfusion(result))  # day the Hb falls below 7 g/dL
+    141
     """
     if (
         not isinstance(threshold, Real)

@@ -136,6 +136,13 @@ def takeover_time(
     float or None
         The crossing time (model time unit), ``after`` itself if the challenger already leads
         there, or ``None`` if it never catches up within the simulation.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> result = hm.models.stiehl2015().simulate(1000, t_eval=range(1001))
+    >>> round(takeover_time(result, "leukaemic_stem_cells", "stem_cells"))
+    686
     """
     t, ahead = _series(result, challenger, patient)
     _, behind = _series(result, incumbent, patient)
@@ -169,6 +176,13 @@ def blast_threshold_day(
 
     Returns ``None`` if it does not within the simulation (or the marrow starts above it,
     in which case there is no upward crossing).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> result = hm.models.stiehl2015().simulate(1000, t_eval=range(1001))
+    >>> round(blast_threshold_day(result))
+    754
     """
     return first_crossing(result, variable, threshold, direction="up", patient=patient)
 
@@ -180,6 +194,15 @@ def therapy_periods(
 
     ``stop`` is the first output time at which it is off again, or the last output time if it
     stays on. Resolution: the output grid.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> on = hm.ParameterChange(0, {"imatinib": 1.0})
+    >>> off = hm.ParameterChange(300, {"imatinib": 0.0})
+    >>> result = hm.models.michor2005().simulate(400, doses=[on, off], t_eval=range(401))
+    >>> therapy_periods(result)
+    [(0.0, 300.0)]
     """
     t, values = _series(result, variable, patient)
     on = values > 0.5
@@ -216,6 +239,15 @@ def therapy_slopes(
     -------
     dict of str to float
         Slopes in 1/(model time unit), by label.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> on = hm.ParameterChange(0, {"imatinib": 1.0})
+    >>> off = hm.ParameterChange(300, {"imatinib": 0.0})
+    >>> result = hm.models.michor2005().simulate(400, doses=[on, off], t_eval=range(401))
+    >>> {phase: round(slope, 4) for phase, slope in therapy_slopes(result).items()}
+    {'first phase': -0.0469, 'second phase': -0.0075, 'after stopping': 0.0866}
     """
     windows = PHASE_WINDOWS if windows is None else windows
     periods = therapy_periods(result, switch, patient=patient)

@@ -87,10 +87,10 @@ def neutropenia_grade(anc, *, lower_limit_normal: float = DEFAULT_LLN):
     [0, 1, 2, 2, 3, 4]
     """
     lln = _check_lln(lower_limit_normal)
-    try:
-        values = np.asarray(anc, dtype=float)
-    except (TypeError, ValueError):
-        raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L") from None
+    raw = np.asarray(anc)
+    if raw.dtype.kind not in "iuf":  # text, booleans and objects are not counts
+        raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
+    values = raw.astype(float)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
     grade = np.where(values < lln, 1, 0)
@@ -129,6 +129,15 @@ def neutropenia_summary(
         (the grade's upper limit), ``onset`` (first time below it, or None), ``time_below``
         (total time below it) and ``recovery`` (first time back at or above it after the
         nadir, or None).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002()
+    >>> result = model.simulate(504, doses=[hm.Dose(0, "Conc", 33.5)], t_eval=range(0, 505, 6))
+    >>> summary = neutropenia_summary(result)
+    >>> summary["worst_grade"], round(summary["nadir"], 2)
+    (3, 0.75)
     """
     if grade not in GRADE_THRESHOLDS:
         raise invalid_value("grade", grade, "2, 3 or 4", "CTCAE grade")

@@ -22,6 +22,12 @@ __all__ = ["first_crossing", "nadir", "peak_after_nadir", "recovery_time", "time
 
 
 def _series(result: Result, variable: str, patient: int | None) -> tuple[np.ndarray, np.ndarray]:
+    from ..result import Result
+
+    if not isinstance(result, Result):
+        raise invalid_value(
+            "result", result, "a hemomodels.Result from model.simulate or simulate_many", None
+        )
     values = result[variable]
     if result.is_cohort:
         if patient is None:
@@ -113,6 +119,14 @@ def first_crossing(
     -------
     float or None
         The interpolated crossing time, or ``None`` if it never happens in the simulation.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002()  # time in hours
+    >>> result = model.simulate(504, doses=[hm.Dose(0, "Conc", 33.5)], t_eval=range(0, 505, 6))
+    >>> round(first_crossing(result, "ANC", 2.0) / 24, 1)  # days to ANC < 2 x 10^9/L
+    4.2
     """
     if direction not in ("down", "up"):
         raise invalid_value("direction", direction, "'down' or 'up'", None)
@@ -127,7 +141,16 @@ def first_crossing(
 def time_below(
     result: Result, variable: str, threshold: float, *, patient: int | None = None
 ) -> float:
-    """Total time ``variable`` spends below ``threshold`` (interpolated at the crossings)."""
+    """Total time ``variable`` spends below ``threshold`` (interpolated at the crossings).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002()
+    >>> result = model.simulate(504, doses=[hm.Dose(0, "Conc", 33.5)], t_eval=range(0, 505, 6))
+    >>> round(time_below(result, "ANC", 2.0) / 24, 1)  # days
+    7.4
+    """
     threshold = _check_threshold(result, variable, threshold)
     t, values = _series(result, variable, patient)
     total = 0.0
@@ -149,6 +172,14 @@ def recovery_time(
 
     Returns ``None`` if the nadir is not below the threshold (nothing to recover from) or if
     the variable has not recovered by the end of the simulation.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002()
+    >>> result = model.simulate(504, doses=[hm.Dose(0, "Conc", 33.5)], t_eval=range(0, 505, 6))
+    >>> round(recovery_time(result, "ANC", 2.0) / 24, 1)  # day back at 2 x 10^9/L
+    11.6
     """
     threshold = _check_threshold(result, variable, threshold)
     time_of_nadir, lowest = nadir(result, variable, patient=patient)
@@ -163,7 +194,17 @@ def peak_after_nadir(
     result: Result, variable: str, *, patient: int | None = None
 ) -> tuple[float, float] | None:
     """Time and value of the highest point after the nadir (the rebound), or ``None`` if the
-    nadir is the last output point."""
+    nadir is the last output point.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002()
+    >>> result = model.simulate(504, doses=[hm.Dose(0, "Conc", 33.5)], t_eval=range(0, 505, 6))
+    >>> time, value = peak_after_nadir(result, "ANC")
+    >>> round(time / 24, 1), round(value, 2)  # the rebound above baseline
+    (19.8, 6.42)
+    """
     t, values = _series(result, variable, patient)
     time_of_nadir, _ = nadir(result, variable, patient=patient)
     after = t > time_of_nadir

@@ -186,6 +186,11 @@ def graft_source(name: str | GraftSource) -> GraftSource:
     ------
     ModelError
         If ``name`` is not a key of :data:`GRAFT_SOURCES`; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> graft_source("cord_blood").median_engraftment_day
+    23
     """
     if isinstance(name, GraftSource):
         return name
@@ -335,8 +340,11 @@ def engraftment_day(
         not isinstance(threshold, (int, float))
         or isinstance(threshold, bool)
         or not math.isfinite(threshold)
+        or threshold <= 0
     ):
-        raise invalid_value("threshold", threshold, "a finite number", result.units.get(variable))
+        raise invalid_value(
+            "threshold", threshold, "a finite number > 0", result.units.get(variable)
+        )
     if isinstance(consecutive, bool) or not isinstance(consecutive, int) or consecutive < 1:
         raise invalid_value("consecutive", consecutive, "an integer >= 1", "days")
     days, values = daily_values(result, variable, patient=patient)
@@ -345,7 +353,7 @@ def engraftment_day(
 
 
 def first_engrafted_day(
-    daily_counts: Sequence[float],
+    daily_counts: Sequence[float] | np.ndarray,
     *,
     threshold: float = ENGRAFTMENT_THRESHOLD,
     consecutive: int = ENGRAFTMENT_CONSECUTIVE_DAYS,
@@ -360,11 +368,27 @@ def first_engrafted_day(
     >>> first_engrafted_day([0.0, 0.1, 0.3, 0.6, 0.7, 0.4, 0.6, 0.9, 1.4, 2.0])
     6
     """
-    values = np.asarray(daily_counts, dtype=float)
-    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
-        raise invalid_value(
-            "daily_counts", daily_counts, "a non-empty 1-D series of finite numbers", "10^9 cells/L"
-        )
+    if (
+        not isinstance(threshold, (int, float))
+        or isinstance(threshold, bool)
+        or not math.isfinite(threshold)
+        or threshold <= 0
+    ):
+        raise invalid_value("threshold", threshold, "a finite number > 0", "10^9 cells/L")
+    if isinstance(consecutive, bool) or not isinstance(consecutive, int) or consecutive < 1:
+        raise invalid_value("consecutive", consecutive, "an integer >= 1", "days")
+    allowed = "a non-empty 1-D series of finite numbers >= 0"
+    try:
+        values = np.asarray(daily_counts, dtype=float)
+    except (TypeError, ValueError):
+        raise invalid_value("daily_counts", daily_counts, allowed, "10^9 cells/L") from None
+    if (
+        values.ndim != 1
+        or values.size == 0
+        or not np.all(np.isfinite(values))
+        or np.any(values < 0)
+    ):
+        raise invalid_value("daily_counts", daily_counts, allowed, "10^9 cells/L")
     start = int(np.argmin(values))
     above = values >= threshold
     for i in range(start, values.size - consecutive + 1):
@@ -420,6 +444,14 @@ def engraftment_summary(
         ``engraftment_day`` (int or None), ``graft_failure`` (bool), ``days_below`` (total
         time with the ANC below 0.5 x 10⁹/L, interpolated; the window of highest infection
         risk) and the source's ``median_engraftment_day`` for comparison.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> result = hm.models.transplant_reconstitution().simulate(30, t_eval=range(31))
+    >>> summary = engraftment_summary(result, "cord_blood")
+    >>> summary["engraftment_day"], summary["graft_failure"], summary["median_engraftment_day"]
+    (10, False, 23)
     """
     graft = graft_source(source)
     return {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__all__ = ["anaemia", "chemotherapy", "hsc", "leukaemia", "transplantation"]
+__all__ = ["anaemia", "chemotherapy", "gene_therapy", "hsc", "leukaemia", "transplantation"]
 
 
 def __getattr__(name: str) -> Any:

@@ -70,10 +70,12 @@ def nadir_rebound_table(results: Mapping[str, Result], variable: str = "ANC") ->
 def _lines(grade: int):
     def summary(result: Result) -> dict[str, str]:
         s = neutropenia_summary(result, grade=grade)
+        nadir_time, time_below = s["nadir_time"], s["time_below"]
+        assert nadir_time is not None and time_below is not None  # always set
         return {
-            "nadir": f"day {s['nadir_time'] / DAY:.1f}, {s['nadir']:.2f} x10^9/L "
+            "nadir": f"day {nadir_time / DAY:.1f}, {s['nadir']:.2f} x10^9/L "
             f"(grade {s['worst_grade']})",
-            f"days below {s['threshold']:g} x10^9/L": f"{s['time_below'] / DAY:.1f}",
+            f"days below {s['threshold']:g} x10^9/L": f"{time_below / DAY:.1f}",
         }
 
     return summary

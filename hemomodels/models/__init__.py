@@ -15,6 +15,7 @@ from collections.abc import Callable
 from ..errors import unknown_name
 from ..model import Model
 from .friberg2002 import friberg2002, friberg2002_bruno1996
+from .gene_therapy_erythropoiesis import gene_therapy_erythropoiesis
 from .marciniak_czochra_2009 import marciniak_czochra_2009
 from .michor2005 import michor2005
 from .stiehl2015 import stiehl2015
@@ -26,6 +27,7 @@ __all__ = [
     "available",
     "friberg2002",
     "friberg2002_bruno1996",
+    "gene_therapy_erythropoiesis",
     "get",
     "marciniak_czochra_2009",
     "michor2005",
@@ -46,16 +48,29 @@ _REGISTRY: dict[str, Callable[[], Model]] = {
     "stiehl2015": stiehl2015,
     "transplant_reconstitution": transplant_reconstitution,
     "transplant_chimerism": transplant_chimerism,
+    "gene_therapy_erythropoiesis": gene_therapy_erythropoiesis,
 }
 
 
 def available() -> list[str]:
-    """Names of the models in the package (each also a function of this module)."""
+    """Names of the models in the package (each also a function of this module).
+
+    Examples
+    --------
+    >>> "friberg2002" in available()
+    True
+    """
     return list(_REGISTRY)
 
 
 def get(name: str) -> Model:
-    """Build the model called ``name`` (see :func:`available`)."""
+    """Build the model called ``name`` (see :func:`available`).
+
+    Examples
+    --------
+    >>> get("friberg2002").time_unit
+    'h'
+    """
     if name not in _REGISTRY:
         raise unknown_name("model", name, _REGISTRY)
     return _REGISTRY[name]()

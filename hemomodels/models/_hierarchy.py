@@ -14,6 +14,7 @@ sharing one signal (:func:`~hemomodels.models.stiehl2015`) use the same code.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import sympy
 
@@ -22,7 +23,7 @@ from ..spec import Observable, Parameter, State
 
 __all__ = ["self_renewal_lineage"]
 
-Term = Parameter | Observable | sympy.Expr
+Term: TypeAlias = Parameter | Observable | sympy.Expr
 
 
 def _expr(value: Term) -> sympy.Expr:

@@ -507,6 +507,11 @@ def friberg2002_bruno1996() -> Model:
     Model
         As :func:`friberg2002` for docetaxel, with PK states ``Conc``, ``Periph1``,
         ``Periph2`` and rate parameters ``k10``, ``k12``, ``k21``, ``k13``, ``k31`` (1/h).
+
+    Examples
+    --------
+    >>> friberg2002_bruno1996().state_names[-3:]
+    ['Conc', 'Periph1', 'Periph2']
     """
     values, cells, parameters = _system("docetaxel")
     conc = State(

@@ -135,7 +135,8 @@ def tetschke2018_epo() -> Model:
             progenitors: beta * (supply - k1 * x1) + c * f * x1,
             precursors: beta * (k1 * x1 - k2 * x2),
             hb_mass: beta * (k2 * x2 - alpha * x3),
-            epo: clearance * (kidney.symbol * (1 + s * (b - x3) / b) - e),
+            # secretion cannot be negative: it stops when Hb mass exceeds B (1 + 1/s)
+            epo: clearance * (kidney.symbol * sympy.Max(0, 1 + s * (b - x3) / b) - e),
         },
         observables=[feedback, *others],
         time_unit="day",

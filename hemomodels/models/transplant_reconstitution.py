@@ -40,6 +40,8 @@ stem cell transplantation (PBSCT). *Transfus Apher Sci* 36:23–29. (``ergene200
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
@@ -365,7 +367,7 @@ def transplant_chimerism() -> Model:
         "Donor cells as a percentage of the stem and early progenitor cells",
         latex=r"\chi_1",
     )
-    lineage = {
+    lineage: dict[str, Any] = {
         "self_renewal": [p["stem_self_renewal"], p["precursor_self_renewal"]],
         "division_rates": [p["stem_division_rate"], p["precursor_division_rate"]],
         "clearance": p["neutrophil_clearance"],
