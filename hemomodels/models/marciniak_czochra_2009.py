@@ -27,11 +27,15 @@ leukemia stem-like cells determine clinical course. *Cancer Res* 75(6). (``stieh
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
 
-__all__ = ["marciniak_czochra_2009"]
+__all__ = ["derived_parameters", "lineage_parameters", "marciniak_czochra_2009"]
 
 _VALUES_NOTE = (
     "Value of the myelo (R) reproduction of Stiehl et al. 2015, checked against that code, "
@@ -47,21 +51,125 @@ _STEADY_STEM, _STEADY_PRECURSORS, _STEADY_NEUTROPHILS = 1e7, 2e9, 4e8
 _STEM_SELF_RENEWAL, _STEM_DIVISION_RATE, _NEUTROPHIL_CLEARANCE = 0.85, 0.1, 2.3
 
 
-def _derived_parameters() -> tuple[float, float, float]:
-    """Precursor self-renewal a2, division rate p2 and feedback strength k that make the
-    chosen cell numbers the steady state.
+def derived_parameters(
+    stem: float = _STEADY_STEM,
+    precursors: float = _STEADY_PRECURSORS,
+    neutrophils: float = _STEADY_NEUTROPHILS,
+) -> dict[str, float]:
+    """Precursor self-renewal, precursor division rate and feedback strength that make the
+    given cell numbers (cells/kg) the positive steady state, with the reproduction's
+    :math:`a_1`, :math:`p_1` and :math:`d_3`.
 
-    At a positive steady state the stem-cell equation forces s* = 1/(2 a1), so
-    k = (2 a1 - 1)/c3*. With a1 s* = 1/2 the other two equations give
-    p2 c2* (1 - a2/a1) = p1 c1* and p2 c2* (2 - a2/a1) = d3 c3*, hence
-    p2 = (d3 c3* - p1 c1*)/c2* and a2 = a1 (1 - p1 c1* / (p2 c2*)).
+    At a positive steady state the stem-cell equation forces :math:`s^* = 1/(2 a_1)`, so
+    :math:`k = (2 a_1 - 1)/c_3^*`. With :math:`a_1 s^* = 1/2` the other two equations give
+    :math:`p_2 c_2^* (1 - a_2/a_1) = p_1 c_1^*` and :math:`p_2 c_2^* (2 - a_2/a_1) = d_3 c_3^*`,
+    hence :math:`p_2 = (d_3 c_3^* - p_1 c_1^*)/c_2^*` and
+    :math:`a_2 = a_1 (1 - p_1 c_1^* / (p_2 c_2^*))`.
+
+    Examples
+    --------
+    >>> round(derived_parameters()["precursor_division_rate"], 4)
+    0.4595
     """
-    outflow = _NEUTROPHIL_CLEARANCE * _STEADY_NEUTROPHILS
-    influx = _STEM_DIVISION_RATE * _STEADY_STEM
-    division_rate = (outflow - influx) / _STEADY_PRECURSORS
-    self_renewal = _STEM_SELF_RENEWAL * (1 - influx / (division_rate * _STEADY_PRECURSORS))
-    feedback = (2 * _STEM_SELF_RENEWAL - 1) / _STEADY_NEUTROPHILS
-    return self_renewal, division_rate, feedback
+    outflow = _NEUTROPHIL_CLEARANCE * neutrophils
+    influx = _STEM_DIVISION_RATE * stem
+    division_rate = (outflow - influx) / precursors
+    return {
+        "precursor_self_renewal": _STEM_SELF_RENEWAL * (1 - influx / (division_rate * precursors)),
+        "precursor_division_rate": division_rate,
+        "feedback_strength": (2 * _STEM_SELF_RENEWAL - 1) / neutrophils,
+    }
+
+
+def lineage_parameters(
+    steady_state: tuple[float, float, float] = (
+        _STEADY_STEM,
+        _STEADY_PRECURSORS,
+        _STEADY_NEUTROPHILS,
+    ),
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Parameter]:
+    """The six parameters of the lineage: :math:`a_1, p_1, a_2, p_2, d_3, k`.
+
+    :math:`a_2`, :math:`p_2` and :math:`k` are derived (:func:`derived_parameters`) so that
+    ``steady_state`` (cells/kg) is the positive steady state. ``overrides`` changes fields of
+    named parameters (e.g. a calibrated value's ``note`` and ``source``), so that models built
+    on this lineage reuse its declarations instead of copying them.
+
+    Examples
+    --------
+    >>> [p.name for p in lineage_parameters()][:2]
+    ['stem_self_renewal', 'stem_division_rate']
+    """
+    derived = derived_parameters(*steady_state)
+    parameters = [
+        Parameter(
+            "stem_self_renewal",
+            _STEM_SELF_RENEWAL,
+            "1",
+            (0.0, 1.0),
+            "Maximal fraction of stem-cell daughters that self-renew (at s = 1)",
+            "stiehl2015",
+            latex="a_1",
+            note=_VALUES_NOTE,
+        ),
+        Parameter(
+            "stem_division_rate",
+            _STEM_DIVISION_RATE,
+            "1/day",
+            (0.0, 5.0),
+            "Division rate of stem cells and early progenitors",
+            "stiehl2015",
+            latex="p_1",
+            note=_VALUES_NOTE,
+            low_inclusive=False,
+        ),
+        Parameter(
+            "precursor_self_renewal",
+            derived["precursor_self_renewal"],
+            "1",
+            (0.0, 1.0),
+            "Maximal fraction of precursor daughters that stay precursors (at s = 1)",
+            "stiehl2015",
+            latex="a_2",
+            note=_DERIVED_NOTE,
+        ),
+        Parameter(
+            "precursor_division_rate",
+            derived["precursor_division_rate"],
+            "1/day",
+            (0.0, 10.0),
+            "Division rate of committed precursors",
+            "stiehl2015",
+            latex="p_2",
+            note=_DERIVED_NOTE,
+            low_inclusive=False,
+        ),
+        Parameter(
+            "neutrophil_clearance",
+            _NEUTROPHIL_CLEARANCE,
+            "1/day",
+            (0.0, 20.0),
+            "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)",
+            "stiehl2015",
+            latex="d_3",
+            note=_VALUES_NOTE,
+            low_inclusive=False,
+        ),
+        Parameter(
+            "feedback_strength",
+            derived["feedback_strength"],
+            "kg/cell",
+            (0.0, 1e-6),
+            "Strength of the feedback of mature cells on self-renewal",
+            "stiehl2015",
+            latex="k",
+            note=_DERIVED_NOTE,
+            low_inclusive=False,
+        ),
+    ]
+    changes = dict(overrides or {})
+    return [replace(p, **changes[p.name]) if p.name in changes else p for p in parameters]
 
 
 def marciniak_czochra_2009() -> Model:
@@ -82,7 +190,6 @@ def marciniak_czochra_2009() -> Model:
     ...  if s.stability == "stable"]
     [4.0]
     """
-    derived_self_renewal, derived_division_rate, derived_feedback = _derived_parameters()
     stem = State(
         "stem_cells",
         "Haematopoietic stem cells and early progenitors (marrow)",
@@ -105,70 +212,15 @@ def marciniak_czochra_2009() -> Model:
         latex="c_3",
     )
 
-    stem_self_renewal = Parameter(
-        "stem_self_renewal",
-        _STEM_SELF_RENEWAL,
-        "1",
-        (0.0, 1.0),
-        "Maximal fraction of stem-cell daughters that self-renew (at s = 1)",
-        "stiehl2015",
-        latex="a_1",
-        note=_VALUES_NOTE,
-    )
-    stem_division_rate = Parameter(
-        "stem_division_rate",
-        _STEM_DIVISION_RATE,
-        "1/day",
-        (0.0, 5.0),
-        "Division rate of stem cells and early progenitors",
-        "stiehl2015",
-        latex="p_1",
-        note=_VALUES_NOTE,
-        low_inclusive=False,
-    )
-    precursor_self_renewal = Parameter(
-        "precursor_self_renewal",
-        derived_self_renewal,
-        "1",
-        (0.0, 1.0),
-        "Maximal fraction of precursor daughters that stay precursors (at s = 1)",
-        "stiehl2015",
-        latex="a_2",
-        note=_DERIVED_NOTE,
-    )
-    precursor_division_rate = Parameter(
-        "precursor_division_rate",
-        derived_division_rate,
-        "1/day",
-        (0.0, 10.0),
-        "Division rate of committed precursors",
-        "stiehl2015",
-        latex="p_2",
-        note=_DERIVED_NOTE,
-        low_inclusive=False,
-    )
-    neutrophil_clearance = Parameter(
-        "neutrophil_clearance",
-        _NEUTROPHIL_CLEARANCE,
-        "1/day",
-        (0.0, 20.0),
-        "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)",
-        "stiehl2015",
-        latex="d_3",
-        note=_VALUES_NOTE,
-        low_inclusive=False,
-    )
-    feedback_strength = Parameter(
-        "feedback_strength",
-        derived_feedback,
-        "kg/cell",
-        (0.0, 1e-6),
-        "Strength of the feedback of mature cells on self-renewal",
-        "stiehl2015",
-        latex="k",
-        note=_DERIVED_NOTE,
-        low_inclusive=False,
-    )
+    parameters = lineage_parameters()
+    (
+        stem_self_renewal,
+        stem_division_rate,
+        precursor_self_renewal,
+        precursor_division_rate,
+        neutrophil_clearance,
+        feedback_strength,
+    ) = parameters
 
     signal = Observable(
         "feedback_signal",
@@ -181,14 +233,7 @@ def marciniak_czochra_2009() -> Model:
     return Model(
         "Marciniak-Czochra et al. 2009 (self-renewal feedback)",
         states=[stem, precursors, neutrophils],
-        parameters=[
-            stem_self_renewal,
-            stem_division_rate,
-            precursor_self_renewal,
-            precursor_division_rate,
-            neutrophil_clearance,
-            feedback_strength,
-        ],
+        parameters=parameters,
         rhs=self_renewal_lineage(
             [stem, precursors, neutrophils],
             self_renewal=[stem_self_renewal, precursor_self_renewal],

@@ -45,6 +45,7 @@ from typing import Any
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
+from .marciniak_czochra_2009 import lineage_parameters
 
 __all__ = [
     "STEADY_NEUTROPHILS",
@@ -57,16 +58,11 @@ __all__ = [
 #: Steady state (cells/kg): stem/early progenitors and neutrophils as in the myelo
 #: reproduction; the precursor pool is this book's calibration (the reproduction uses 2e9).
 STEADY_STEM, STEADY_PRECURSORS, STEADY_NEUTROPHILS = 1e7, 0.95e9, 4e8
-_STEM_SELF_RENEWAL, _STEM_DIVISION_RATE, _NEUTROPHIL_CLEARANCE = 0.85, 0.1, 2.3
 #: Blood volume per kg implied by the reproduction's 0.5e9/L <-> 4e7 cells/kg.
 _BLOOD_VOLUME = 0.08
 #: Default infused dose: the median CD34+ dose of Ergene et al. 2007 (cells/kg).
 DEFAULT_DOSE = 11.5e6
 
-_VALUES_NOTE = (
-    "Value of the myelo (R) reproduction of Stiehl et al. 2015 (verified via code: "
-    "radivot/myelo R/stiehl15.R), not checked against the paper."
-)
 _CALIBRATED_NOTE = (
     "calibrated by this book, not measured: computed from the steady state (1e7, 0.95e9, 4e8 "
     "cells/kg) whose precursor pool 0.95e9 cells/kg (the reproduction uses 2e9) was chosen so "
@@ -83,123 +79,35 @@ _ILLUSTRATIVE_KILL = (
 )
 
 
-def derived_parameters(
-    stem: float = STEADY_STEM,
-    precursors: float = STEADY_PRECURSORS,
-    neutrophils: float = STEADY_NEUTROPHILS,
-) -> dict[str, float]:
-    """Precursor self-renewal, precursor division rate and feedback strength for a steady state.
-
-    At a positive steady state the stem-cell equation forces :math:`s^* = 1/(2 a_1)`, so
-    :math:`k = (2a_1 - 1)/c_3^*`; with :math:`a_1 s^* = 1/2` the other two equations give
-    :math:`p_2 = (d_3 c_3^* - p_1 c_1^*)/c_2^*` and
-    :math:`a_2 = a_1 (1 - p_1 c_1^*/(p_2 c_2^*))`.
-
-    Parameters
-    ----------
-    stem, precursors, neutrophils : float
-        Steady-state cell numbers :math:`c_1^*, c_2^*, c_3^*` (cells/kg).
-
-    Returns
-    -------
-    dict
-        ``precursor_self_renewal`` (1), ``precursor_division_rate`` (1/day) and
-        ``feedback_strength`` (kg/cell).
-    """
-    outflow = _NEUTROPHIL_CLEARANCE * neutrophils
-    influx = _STEM_DIVISION_RATE * stem
-    division_rate = (outflow - influx) / precursors
-    return {
-        "precursor_self_renewal": _STEM_SELF_RENEWAL * (1 - influx / (division_rate * precursors)),
-        "precursor_division_rate": division_rate,
-        "feedback_strength": (2 * _STEM_SELF_RENEWAL - 1) / neutrophils,
-    }
-
-
 def _lineage_parameters() -> list[Parameter]:
-    derived = derived_parameters()
-    return [
-        Parameter(
-            "stem_self_renewal",
-            _STEM_SELF_RENEWAL,
-            "1",
-            (0.0, 1.0),
-            "Maximal fraction of stem-cell daughters that self-renew (at s = 1)",
-            "stiehl2015",
-            latex="a_1",
-            note=_VALUES_NOTE,
+    """The lineage's parameters (shared with :func:`marciniak_czochra_2009`) at this book's
+    calibrated steady state, plus the blood volume that turns neutrophils into the ANC."""
+    derived_note = {"note": _DERIVED_NOTE}
+    parameters = lineage_parameters(
+        (STEADY_STEM, STEADY_PRECURSORS, STEADY_NEUTROPHILS),
+        overrides={
+            "precursor_self_renewal": derived_note,
+            "precursor_division_rate": {"note": _CALIBRATED_NOTE, "source": "ergene2007"},
+            "feedback_strength": derived_note,
+        },
+    )
+    blood_volume = Parameter(
+        "blood_volume",
+        _BLOOD_VOLUME,
+        "L/kg",
+        (0.03, 0.15),
+        "Blood volume per kg body weight (converts neutrophils per kg to the ANC)",
+        "stiehl2015",
+        latex="V_b",
+        note=(
+            "implied by the myelo reproduction's comment that 0.5e9 neutrophils/L "
+            "correspond to 4e7 cells/kg (verified via code comment, demo/stiehl15fig3.R); "
+            "for comparison, Nadler's formula (nadler1962) gives about 0.069 L/kg for the "
+            "anaemia chapter's reference man (computed)"
         ),
-        Parameter(
-            "stem_division_rate",
-            _STEM_DIVISION_RATE,
-            "1/day",
-            (0.0, 5.0),
-            "Division rate of stem cells and early progenitors",
-            "stiehl2015",
-            latex="p_1",
-            note=_VALUES_NOTE,
-            low_inclusive=False,
-        ),
-        Parameter(
-            "precursor_self_renewal",
-            derived["precursor_self_renewal"],
-            "1",
-            (0.0, 1.0),
-            "Maximal fraction of precursor daughters that stay precursors (at s = 1)",
-            "stiehl2015",
-            latex="a_2",
-            note=_DERIVED_NOTE,
-        ),
-        Parameter(
-            "precursor_division_rate",
-            derived["precursor_division_rate"],
-            "1/day",
-            (0.0, 10.0),
-            "Division rate of committed precursors",
-            "ergene2007",
-            latex="p_2",
-            note=_CALIBRATED_NOTE,
-            low_inclusive=False,
-        ),
-        Parameter(
-            "neutrophil_clearance",
-            _NEUTROPHIL_CLEARANCE,
-            "1/day",
-            (0.0, 20.0),
-            "Clearance rate of blood neutrophils (half-life ln 2 / 2.3 ≈ 7 h)",
-            "stiehl2015",
-            latex="d_3",
-            note=_VALUES_NOTE,
-            low_inclusive=False,
-        ),
-        Parameter(
-            "feedback_strength",
-            derived["feedback_strength"],
-            "kg/cell",
-            (0.0, 1e-6),
-            "Strength of the feedback of mature cells on self-renewal",
-            "stiehl2015",
-            latex="k",
-            note=_DERIVED_NOTE,
-            low_inclusive=False,
-        ),
-        Parameter(
-            "blood_volume",
-            _BLOOD_VOLUME,
-            "L/kg",
-            (0.03, 0.15),
-            "Blood volume per kg body weight (converts neutrophils per kg to the ANC)",
-            "stiehl2015",
-            latex="V_b",
-            note=(
-                "implied by the myelo reproduction's comment that 0.5e9 neutrophils/L "
-                "correspond to 4e7 cells/kg (verified via code comment, demo/stiehl15fig3.R); "
-                "for comparison, Nadler's formula (nadler1962) gives about 0.069 L/kg for the "
-                "anaemia chapter's reference man (computed)"
-            ),
-            low_inclusive=False,
-        ),
-    ]
+        low_inclusive=False,
+    )
+    return [*parameters, blood_volume]
 
 
 def _lineage_states(prefix: str, label: str, tag: str, initial: tuple[float, float, float]):
