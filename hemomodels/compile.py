@@ -58,6 +58,23 @@ class CompiledModel:
     jac_scalar: Callable[[float, list, list], list] | None = None
 
 
+def _preamble(
+    name: str, expressions: Sequence[sympy.Expr], n_states: int, n_parameters: int, printer
+) -> tuple[list[str], list[sympy.Expr]]:
+    """``def name(t, y, p):``, the unpacking of states and parameters, and the common
+    subexpressions; returns the lines and the reduced expressions still to be printed."""
+    replacements, reduced = sympy.cse(
+        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
+    )
+    lines = [f"def {name}(t, y, p):"]
+    if n_states:
+        lines.append(f"    {', '.join(f'_y{i}' for i in range(n_states))}, = y")
+    if n_parameters:
+        lines.append(f"    {', '.join(f'_p{i}' for i in range(n_parameters))}, = p")
+    lines += [f"    {symbol} = {printer.doprint(value)}" for symbol, value in replacements]
+    return lines, list(reduced)
+
+
 def _function_source(
     name: str,
     expressions: Sequence[sympy.Expr],
@@ -68,17 +85,11 @@ def _function_source(
 ) -> str:
     """Python source of ``name(t, y, p)`` filling ``out[index] = expression``."""
     printer = NumPyPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False})
-    replacements, reduced = sympy.cse(
-        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
+    lines, reduced = _preamble(name, expressions, n_states, n_parameters, printer)
+    lines.insert(
+        1 + bool(n_states) + bool(n_parameters),
+        f"    out = numpy.zeros({out_shape} + numpy.shape(y)[1:])",
     )
-    lines = [f"def {name}(t, y, p):"]
-    if n_states:
-        lines.append(f"    {', '.join(f'_y{i}' for i in range(n_states))}, = y")
-    if n_parameters:
-        lines.append(f"    {', '.join(f'_p{i}' for i in range(n_parameters))}, = p")
-    lines.append(f"    out = numpy.zeros({out_shape} + numpy.shape(y)[1:])")
-    for symbol, expression in replacements:
-        lines.append(f"    {symbol} = {printer.doprint(expression)}")
     for index, expression in zip(out_index, reduced, strict=True):
         if expression != 0:
             lines.append(f"    out[{index}] = {printer.doprint(expression)}")
@@ -104,16 +115,7 @@ def _scalar_source(
 ) -> str:
     """Python source of ``name(t, y, p)`` on Python floats, returning a (nested) list."""
     printer = _FloatPrinter({"fully_qualified_modules": True})
-    replacements, reduced = sympy.cse(
-        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
-    )
-    lines = [f"def {name}(t, y, p):"]
-    if n_states:
-        lines.append(f"    {', '.join(f'_y{i}' for i in range(n_states))}, = y")
-    if n_parameters:
-        lines.append(f"    {', '.join(f'_p{i}' for i in range(n_parameters))}, = p")
-    for symbol, expression in replacements:
-        lines.append(f"    {symbol} = {printer.doprint(expression)}")
+    lines, reduced = _preamble(name, expressions, n_states, n_parameters, printer)
     items = [printer.doprint(e) if e != 0 else "0.0" for e in reduced]
     if rows:
         width = len(items) // rows
