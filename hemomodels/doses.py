@@ -121,7 +121,13 @@ class Schedule:
             raise invalid_value("schedule target", self.target, "a compartment name (str)", None)
 
     def doses(self) -> tuple[Dose, ...]:
-        """The individual doses of this schedule."""
+        """The individual doses of this schedule.
+
+        Examples
+        --------
+        >>> Schedule("Conc", 2.0, start=1, every=7, count=2).doses()
+        (Dose(time=1.0, target='Conc', amount=2.0), Dose(time=8.0, target='Conc', amount=2.0))
+        """
         return tuple(
             Dose(self.start + k * self.every, self.target, self.amount) for k in range(self.count)
         )
@@ -172,7 +178,15 @@ Event = Dose | ParameterChange
 def expand_doses(
     doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule | ParameterChange,
 ) -> tuple[Event, ...]:
-    """Flatten doses, schedules and parameter changes into events sorted by time."""
+    """Flatten doses, schedules and parameter changes into events sorted by time.
+
+    Examples
+    --------
+    >>> events = expand_doses([ParameterChange(5.0, {"k": 0.0}),
+    ...                        Schedule("Conc", 1.0, start=0, every=4, count=2)])
+    >>> [(type(e).__name__, e.time) for e in events]
+    [('Dose', 0.0), ('Dose', 4.0), ('ParameterChange', 5.0)]
+    """
     if isinstance(doses, (Dose, Schedule, ParameterChange)):
         doses = (doses,)
     if isinstance(doses, (str, bytes)) or not isinstance(doses, Iterable):

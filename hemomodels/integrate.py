@@ -193,6 +193,20 @@ def integrate(
     over time only through :class:`~hemomodels.ParameterChange` events. Raises
     :class:`ModelError` naming the model and the time reached if the solver fails or produces
     non-finite values.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> y0 = np.array([1e7, 2e9, 4e8])  # the healthy steady state
+    >>> states, params = integrate(model.compiled, model_name=model.name, time_unit="day",
+    ...     state_names=model.state_names, parameter_names=model.parameter_names, y0=y0,
+    ...     params=np.array(list(model.defaults.values())), t_end=10.0,
+    ...     t_eval=np.array([0.0, 10.0]), doses=[], rtol=1e-8, atol=1e-10)
+    >>> states.shape, params.shape  # (states, times), (parameters, times)
+    ((3, 2), (6, 2))
+    >>> round(float(states[2, -1]) / 1e8, 3)
+    4.0
     """
     n = len(state_names)
     if n_patients is not None and n_patients > COHORT_CHUNK:

@@ -87,6 +87,13 @@ class Model:
     >>> result = model.simulate(10.0, doses=[hm.Dose(0.0, "drug", 2.0)], t_eval=[0.0, 10.0])
     >>> round(float(result["drug"][-1]), 4)  # 2 exp(-1)
     0.7358
+
+    Names, defaults and the declared right-hand side are properties:
+
+    >>> model.state_names, model.defaults, model.units
+    (['drug'], {'clearance': 0.1}, {'drug': 'mg/L'})
+    >>> model.rhs_display
+    (-clearance*drug,)
     """
 
     def __init__(
@@ -257,7 +264,17 @@ class Model:
         return {x.name: x.unit for x in with_units}
 
     def parameter(self, name: str) -> Parameter:
-        """The declared :class:`Parameter` called ``name``."""
+        """The declared :class:`Parameter` called ``name``.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> model.parameter("stem_self_renewal").value
+        0.85
+        >>> model.parameter("stem_self_renewal").bounds_text()
+        '[0, 1]'
+        """
         if name not in self.parameter_index:
             raise unknown_name("parameter", name, self.parameter_names, model=self.name)
         return self.parameters[self.parameter_index[name]]
@@ -284,7 +301,17 @@ class Model:
         return tuple(self._rhs_display)
 
     def jacobian(self) -> sympy.Matrix:
-        """Symbolic Jacobian ``∂f_i/∂x_j`` of the right-hand side (states in order)."""
+        """Symbolic Jacobian ``∂f_i/∂x_j`` of the right-hand side (states in order).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> model.jacobian().shape
+        (3, 3)
+        >>> model.jacobian()[0, 1]  # stem cells do not depend on precursors
+        0
+        """
         return sympy.Matrix(self.rhs).jacobian(sympy.Matrix(self.state_symbols))
 
     @cached_property
@@ -300,7 +327,16 @@ class Model:
         return names
 
     def latex_of(self, expression: sympy.Expr) -> str:
-        """LaTeX of any expression in this model's symbols, with the model's symbol names."""
+        """LaTeX of any expression in this model's symbols, with the model's symbol names.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> a1, c1 = model.parameter("stem_self_renewal").symbol, model.states[0].symbol
+        >>> model.latex_of(a1 * c1)
+        'c_1 a_1'
+        """
         return sympy.latex(sympy.sympify(expression), symbol_names=self.latex_names)
 
     def latex(self, *, observables: bool = True) -> str:
@@ -313,6 +349,13 @@ class Model:
         ----------
         observables : bool, default True
             Also list observables that the right-hand side does not use.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> print(model.latex().splitlines()[1])
+        s &= \\frac{1}{k c_3 + 1} \\\\
         """
         used = set().union(*(sympy.sympify(e).free_symbols for e in self._rhs_display))
         lines = []
@@ -348,7 +391,18 @@ class Model:
         )
 
     def steady_state_functions(self) -> list[Callable[..., Any]]:
-        """NumPy functions of the parameters giving each closed-form steady state."""
+        """NumPy functions of the parameters giving each closed-form steady state.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> functions = model.steady_state_functions()
+        >>> len(functions)
+        3
+        >>> [float(round(x / 1e6, 1)) for x in functions[-1](*model.defaults.values())]
+        [10.0, 2000.0, 400.0]
+        """
         key = self.structure_key
         if key not in _STEADY_FUNCTIONS:
             _STEADY_FUNCTIONS[key] = [
@@ -389,6 +443,15 @@ class Model:
         Returns
         -------
         list of SteadyState
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> [s.stability for s in model.steady_states()]
+        ['unstable', 'unstable', 'stable']
+        >>> round(model.steady_states()[-1].values["neutrophils"] / 1e8, 3)
+        4.0
         """
         vector = check_parameters(self, params)
         starts = [check_initial(self, g) for g in guesses]
@@ -414,6 +477,16 @@ class Model:
         ``stability``, ``method``, the largest real part of the Jacobian's eigenvalues
         (1/time unit) and the slowest relaxation time ``1/min|Re λ|`` (time unit) — how long
         small disturbances take to die out (stable) or grow (unstable).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> frame = model.steady_state_frame()
+        >>> frame["stability"].tolist()
+        ['unstable', 'unstable', 'stable']
+        >>> frame.index[-1]
+        'all compartments positive'
         """
         import pandas as pd
 
@@ -446,6 +519,14 @@ class Model:
         """Closed-form values of a symbolic steady state as a LaTeX ``aligned`` block.
 
         Raises :class:`ModelError` for a steady state found numerically (no closed form).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> healthy = model.steady_states()[-1]
+        >>> print(model.steady_state_latex(healthy).splitlines()[3])
+        c_3^{*} &= \\frac{2 a_1 - 1}{k}
         """
         if not isinstance(steady, SteadyState):
             raise invalid_value(
@@ -510,6 +591,16 @@ class Model:
         Returns
         -------
         Result
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> result = model.simulate(10.0, params={"stem_self_renewal": 0.85}, t_eval=[0.0, 10.0])
+        >>> result.t.tolist()
+        [0.0, 10.0]
+        >>> round(float(result["neutrophils"][-1]) / 1e8, 3)  # starts at its steady state
+        4.0
         """
         vector = check_parameters(self, params)
         initial = check_initial(self, y0)
@@ -556,6 +647,17 @@ class Model:
         Result
             With a leading patient axis: ``result["name"]`` has shape ``(n_patients, n_t)``
             and ``result.to_frame()`` has a ``patient`` column.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> table = {"stem_self_renewal": [0.8, 0.9]}  # one value per patient
+        >>> cohort = model.simulate_many(table, 10.0, t_eval=[0.0, 10.0])
+        >>> cohort["stem_cells"].shape  # (patients, times)
+        (2, 2)
+        >>> cohort.n_patients
+        2
         """
         matrix, initial, frame = check_cohort_table(self, params_table)
         grid, states, observed = self._run(
@@ -616,14 +718,33 @@ class Model:
     ) -> str:
         """This model as SBML Level 3 Version 2 (needs ``python-libsbml``, the ``[sbml]``
         extra); doses and parameter changes after time 0 become SBML events. See
-        :func:`hemomodels.sbml.to_sbml`."""
+        :func:`hemomodels.sbml.to_sbml`.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> text = model.to_sbml()
+        >>> "<sbml" in text and 'level="3"' in text
+        True
+        """
         from .sbml import to_sbml
 
         return to_sbml(self, doses=doses, params=params, y0=y0)
 
     # ------------------------------------------------------------------------ display
     def parameter_table(self) -> pd.DataFrame:
-        """Parameters as a :class:`pandas.DataFrame`: value, unit, bounds, source, note."""
+        """Parameters as a :class:`pandas.DataFrame`: value, unit, bounds, source, note.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> table = model.parameter_table()
+        >>> row = table.loc["stem_self_renewal"]
+        >>> float(row["value"]), row["bounds"], row["source"]
+        (0.85, '[0, 1]', 'stiehl2015')
+        """
         import pandas as pd
 
         return pd.DataFrame(

@@ -90,7 +90,18 @@ class Result:
         return name in self.model.state_index or name in self.model.observable_index
 
     def final(self) -> dict[str, Any]:
-        """Values of every state and observable at the last output time."""
+        """Values of every state and observable at the last output time.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> final = model.simulate(10.0, t_eval=[0.0, 10.0]).final()
+        >>> list(final)
+        ['stem_cells', 'precursors', 'neutrophils', 'feedback_signal']
+        >>> round(float(final["feedback_signal"]), 4)
+        0.5882
+        """
         return {name: self[name][..., -1] for name in self.names}
 
     def to_frame(self, variables: list[str] | None = None) -> pd.DataFrame:
@@ -103,6 +114,16 @@ class Result:
         ----------
         variables : list of str, optional
             States and observables to include (default: all).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> frame = model.simulate(10.0, t_eval=[0.0, 10.0]).to_frame(["neutrophils"])
+        >>> frame.columns.tolist(), len(frame)
+        (['time', 'variable', 'value'], 2)
+        >>> frame.attrs["time_unit"]
+        'day'
         """
         import pandas as pd
 

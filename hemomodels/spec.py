@@ -40,7 +40,13 @@ def _is_number(value: object) -> bool:
 
 
 def format_number(value: float) -> str:
-    """Format a number compactly for tables and messages (``0.85``, ``1.75e-09``)."""
+    """Format a number compactly for tables and messages (``0.85``, ``1.75e-09``).
+
+    Examples
+    --------
+    >>> format_number(0.85), format_number(1.75e-9), format_number(float("inf"))
+    ('0.85', '1.75e-09', '∞')
+    """
     if value == 0:
         return "0"
     if math.isinf(value):
@@ -67,6 +73,14 @@ class State:
         Default initial value (>= 0), in ``unit``.
     latex : str, optional
         LaTeX symbol used in displayed equations, e.g. ``"c_1"``. Defaults to ``name``.
+
+    Examples
+    --------
+    >>> stem = State("stem_cells", "Stem cells", "cells/kg", initial=1e7)
+    >>> stem.symbol, stem.symbol.is_nonnegative
+    (stem_cells, True)
+    >>> print(stem.tex)  # LaTeX shown in equations when no ``latex`` is given
+    \\mathrm{stem\\_cells}
     """
 
     name: str
@@ -123,6 +137,13 @@ class Parameter:
     low_inclusive : bool, default True
         Whether ``low`` itself is allowed. Rates that must be strictly positive use
         ``bounds=(0, high)`` with ``low_inclusive=False``.
+
+    Examples
+    --------
+    >>> rate = Parameter("division_rate", 0.1, "1/day", (0, 10), "Division rate", "stiehl2015",
+    ...                  latex="p_1", low_inclusive=False)
+    >>> rate.symbol.is_positive, rate.tex, rate.bounds_text()
+    (True, 'p_1', '(0, 10]')
     """
 
     name: str
@@ -163,7 +184,15 @@ class Parameter:
             )
 
     def contains(self, value: float) -> bool:
-        """Whether ``value`` is a finite number inside the bounds."""
+        """Whether ``value`` is a finite number inside the bounds.
+
+        Examples
+        --------
+        >>> rate = Parameter("rate", 0.5, "1/day", (0, 10), "A rate", "stiehl2015",
+        ...                  low_inclusive=False)
+        >>> rate.contains(0.0), rate.contains(10.0), rate.contains(float("nan"))
+        (False, True, False)
+        """
         if not _is_number(value) or not math.isfinite(value):
             return False
         low, high = self.bounds
@@ -171,7 +200,14 @@ class Parameter:
         return above_low and value <= high
 
     def bounds_text(self) -> str:
-        """The bounds as an interval, e.g. ``"[0, 1]"`` or ``"(0, 10]"``."""
+        """The bounds as an interval, e.g. ``"[0, 1]"`` or ``"(0, 10]"``.
+
+        Examples
+        --------
+        >>> Parameter("rate", 0.5, "1/day", (0, 10), "A rate", "stiehl2015",
+        ...           low_inclusive=False).bounds_text()
+        '(0, 10]'
+        """
         low, high = self.bounds
         opening = "[" if self.low_inclusive else "("
         return f"{opening}{format_number(low)}, {format_number(high)}]"
@@ -212,6 +248,14 @@ class Observable:
         Meaning in words.
     latex : str, optional
         LaTeX symbol for displayed equations.
+
+    Examples
+    --------
+    >>> neutrophils = State("neutrophils", "Neutrophils", "cells/kg", initial=4e8)
+    >>> signal = Observable("signal", 1 / (1 + 1e-9 * neutrophils.symbol), "1", "Feedback",
+    ...                     latex="s")
+    >>> round(float(signal.expression.subs(neutrophils.symbol, 1e9)), 2)
+    0.5
     """
 
     name: str
@@ -250,6 +294,13 @@ class Flow:
         Flux in units of the compartments per unit time.
     description : str, optional
         Meaning in words.
+
+    Examples
+    --------
+    >>> drug = State("drug", "Drug in plasma", "mg/L", initial=0.0)
+    >>> clearance = Flow(drug, None, 0.1 * drug.symbol, "Elimination")
+    >>> clearance.rate, clearance.target is None
+    (0.1*drug, True)
     """
 
     source: State | None

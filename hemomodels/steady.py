@@ -50,7 +50,15 @@ class SteadyState:
 
 
 def classify_stability(eigenvalues: np.ndarray) -> str:
-    """Classify an equilibrium from its Jacobian eigenvalues."""
+    """Classify an equilibrium from its Jacobian eigenvalues.
+
+    Examples
+    --------
+    >>> classify_stability(np.array([-1.0, -0.5])), classify_stability(np.array([-1.0, 0.2]))
+    ('stable', 'unstable')
+    >>> classify_stability(np.array([1j, -1j]))
+    'marginal'
+    """
     real = np.real(eigenvalues)
     tolerance = 1e-9 * max(1.0, float(np.max(np.abs(eigenvalues)))) if real.size else 0.0
     if np.any(real > tolerance):
@@ -107,7 +115,17 @@ def find_steady_states(
     method: str = "auto",
     guesses: Sequence[np.ndarray] = (),
 ) -> list[SteadyState]:
-    """Feasible (finite, non-negative) equilibria of ``model`` at parameter vector ``params``."""
+    """Feasible (finite, non-negative) equilibria of ``model`` at parameter vector ``params``.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> from hemomodels.validation import check_parameters
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> found = find_steady_states(model, check_parameters(model, None))
+    >>> [(s.stability, s.method) for s in found][-1]
+    ('stable', 'symbolic')
+    """
     if method not in ("auto", "symbolic", "numeric"):
         raise ModelError(
             f"{model.name}: method = {method!r} is not allowed; allowed: 'auto', 'symbolic', "

@@ -60,7 +60,20 @@ def _check_mapping(field: str, values: Any, model: str) -> Mapping[str, Any]:
 
 
 def check_parameters(model: Model, params: Mapping[str, Any] | None) -> np.ndarray:
-    """Parameter vector (in declaration order) from defaults overridden by ``params``."""
+    """Parameter vector (in declaration order) from defaults overridden by ``params``.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> vector = check_parameters(model, {"stem_self_renewal": 0.9})
+    >>> float(vector[0]), len(vector)
+    (0.9, 6)
+    >>> check_parameters(model, {"stem_self_renewal": 2.0})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hemomodels.errors.ModelError: ...'stem_self_renewal' = 2.0 is not allowed; allowed: [0, 1]...
+    """
     values = np.array([p.value for p in model.parameters], dtype=float)
     if params is None:
         return values
@@ -81,7 +94,15 @@ def check_parameters(model: Model, params: Mapping[str, Any] | None) -> np.ndarr
 
 
 def check_initial(model: Model, y0: Mapping[str, Any] | Sequence[float] | None) -> np.ndarray:
-    """Initial state vector from defaults overridden by ``y0`` (a mapping or a full vector)."""
+    """Initial state vector from defaults overridden by ``y0`` (a mapping or a full vector).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_initial(model, {"stem_cells": 0.0}).tolist()
+    [0.0, 2000000000.0, 400000000.0]
+    """
     values = np.array([s.initial for s in model.states], dtype=float)
     if y0 is None:
         return values
@@ -126,7 +147,18 @@ def check_initial(model: Model, y0: Mapping[str, Any] | Sequence[float] | None) 
 def check_time(
     model: Model, t_end: Any, t_eval: Any, n_default: int = 401
 ) -> tuple[float, np.ndarray]:
-    """Validate ``t_end`` and the output grid ``t_eval`` (default: evenly spaced)."""
+    """Validate ``t_end`` and the output grid ``t_eval`` (default: evenly spaced).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> t_end, grid = check_time(model, 10, [0, 5, 10])
+    >>> t_end, grid.tolist()
+    (10.0, [0.0, 5.0, 10.0])
+    >>> check_time(model, 10, None)[1].size  # default grid
+    401
+    """
     unit = model.time_unit
     t_end = _as_float("t_end", t_end, "a finite number > 0", unit, model.name)
     if t_end <= 0:
@@ -182,7 +214,15 @@ def check_time(
 
 def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
     """Events sorted by time: doses into known compartments and parameter changes within
-    bounds, all inside ``[0, t_end]``."""
+    bounds, all inside ``[0, t_end]``.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_doses(model, hm.Dose(1.0, "stem_cells", 1e6), t_end=10.0)
+    (Dose(time=1.0, target='stem_cells', amount=1000000.0),)
+    """
     expanded = expand_doses(doses if doses is not None else ())
     index = model.state_index
     for event in expanded:
@@ -201,7 +241,15 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
 
 
 def check_method(model: Model, method: Any) -> str:
-    """The integration method must be one SciPy provides (see ``integrate.METHODS``)."""
+    """The integration method must be one SciPy provides (see ``integrate.METHODS``).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_method(model, "BDF")
+    'BDF'
+    """
     from .integrate import METHODS
 
     if method not in METHODS:
@@ -215,7 +263,15 @@ def check_method(model: Model, method: Any) -> str:
 
 
 def check_tolerance(model: Model, name: str, value: Any) -> float:
-    """Solver tolerances must be finite and in (0, 1)."""
+    """Solver tolerances must be finite and in (0, 1).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_tolerance(model, "rtol", 1e-6)
+    1e-06
+    """
     number = _as_float(
         name,
         value,
@@ -240,6 +296,16 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
     ``table`` is a :class:`pandas.DataFrame` (one row per patient) or a mapping of names to
     1-D arrays of equal length. Columns name parameters, or states for per-patient initial
     values; missing parameters take their defaults.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> params, y0, frame = check_cohort_table(model, {"stem_self_renewal": [0.8, 0.9]})
+    >>> params.shape, y0.shape  # (parameters, patients), (states, patients)
+    ((6, 2), (3, 2))
+    >>> frame.index.name, len(frame)
+    ('patient', 2)
     """
     import pandas as pd
 

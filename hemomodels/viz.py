@@ -41,7 +41,14 @@ PALETTE = ["#1b6ca8", "#d1495b", "#2a9d8f", "#e9a03b", "#6a4c93", "#5c946e", "#8
 
 
 def is_static() -> bool:
-    """Whether output is being rendered for the static HTML book (no kernel)."""
+    """Whether output is being rendered for the static HTML book (no kernel).
+
+    Examples
+    --------
+    >>> import os
+    >>> is_static() == (os.environ.get(STATIC_ENV) == "1")
+    True
+    """
     return os.environ.get(STATIC_ENV, "") == "1"
 
 
@@ -50,6 +57,12 @@ def render_static_html(spec: dict[str, Any]) -> str:
 
     The ``<script type="module">`` runs after the vendored bundle (also a module script,
     loaded in the page head), so ``window.vegaEmbed`` exists when it runs.
+
+    Examples
+    --------
+    >>> html = render_static_html({"mark": "point", "description": "A <test> chart"})
+    >>> html.startswith('<div id="hm-chart-'), 'aria-label="A &lt;test&gt; chart"' in html
+    (True, True)
     """
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     chart_id = "hm-chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
@@ -81,7 +94,14 @@ if is_static():
 
 
 def variable_color(variables: Sequence[str]) -> alt.Color:
-    """Colour encoding of the ``variable`` field: fixed colours, legend above the plot."""
+    """Colour encoding of the ``variable`` field: fixed colours, legend above the plot.
+
+    Examples
+    --------
+    >>> color = variable_color(["stem_cells", "neutrophils"])
+    >>> color.to_dict()["scale"]
+    {'domain': ['stem_cells', 'neutrophils'], 'range': ['#1b6ca8', '#d1495b']}
+    """
     variables = list(variables)
     return alt.Color(
         "variable:N",
@@ -93,7 +113,14 @@ def variable_color(variables: Sequence[str]) -> alt.Color:
 
 
 def positive_for_log(frame: pd.DataFrame, column: str = "value") -> pd.DataFrame:
-    """Rows with ``column > 0`` (a log axis cannot show zero or negative values)."""
+    """Rows with ``column > 0`` (a log axis cannot show zero or negative values).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"value": [0.0, -1.0, 2.5]})
+    >>> positive_for_log(frame)["value"].tolist()
+    [2.5]
+    """
     return frame[frame[column] > 0]
 
 
@@ -136,6 +163,15 @@ def timecourse_chart(
     Returns
     -------
     altair.Chart
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> chart = timecourse_chart(model.simulate(10.0, t_eval=[0.0, 5.0, 10.0]), ["neutrophils"])
+    >>> spec = chart.to_dict()
+    >>> spec["mark"]["type"], len(spec["datasets"][spec["data"]["name"]])
+    ('line', 3)
     """
     variables = list(variables) if variables is not None else list(result.model.state_names)
     step = max(1, int(np.ceil(result.t.size / max_points)))
@@ -215,6 +251,16 @@ def cohort_band_chart(
     altair.LayerChart
         A band (``lower``–``upper`` quantiles) and the median line; the chart data have
         columns ``time``, ``median``, ``lower``, ``upper``.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> cohort = model.simulate_many({"stem_self_renewal": [0.8, 0.85, 0.9]}, 10.0,
+    ...                              t_eval=[0.0, 5.0, 10.0])
+    >>> chart = cohort_band_chart(cohort, "neutrophils")
+    >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]  # band and median
+    ['area', 'line']
     """
     from .errors import ModelError, invalid_value
 
@@ -312,6 +358,16 @@ def steady_state_sweep_chart(
     Returns
     -------
     altair.LayerChart
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> from hemomodels.sweep import steady_state_sweep
+    >>> frame = steady_state_sweep(model, "stem_self_renewal", [0.7, 0.85])
+    >>> chart = steady_state_sweep_chart(frame, "neutrophils")
+    >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]
+    ['line', 'point']
     """
     from .errors import ModelError
 

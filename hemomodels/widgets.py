@@ -38,6 +38,7 @@ MAX_GRID = 343
 
 Scenario = Callable[[dict[str, float]], Mapping[str, Any]]
 Summary = Callable[[Result], Mapping[str, str]]
+Overlay = Callable[[Result], Sequence[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,12 @@ class Input:
         What the slider sets, in words.
     log : bool
         Logarithmic slider.
+
+    Examples
+    --------
+    >>> dose = Input(0.0, 5.0, 2.0, "mg", "bolus")
+    >>> dose.value, dose.log
+    (2.0, False)
     """
 
     low: float
@@ -89,6 +96,13 @@ class Control:
         Initial value.
     is_parameter : bool
         Whether the slider sets the model parameter ``name`` directly.
+
+    Examples
+    --------
+    >>> from hemomodels.widgets import Control
+    >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+    >>> control.log, control.points
+    (True, 3)
     """
 
     name: str
@@ -102,22 +116,54 @@ class Control:
     is_parameter: bool
 
     def grid(self) -> np.ndarray:
-        """Values precomputed for the static HTML (evenly spaced, or in log10)."""
+        """Values precomputed for the static HTML (evenly spaced, or in log10).
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> [float(v) for v in control.grid()]
+        [1e-10, 1e-09, 1e-08]
+        """
         if self.log:
             return np.logspace(math.log10(self.low), math.log10(self.high), self.points)
         return np.linspace(self.low, self.high, self.points)
 
     def slider_value(self, value: float) -> float:
-        """Value in slider coordinates (log10 for a log slider)."""
+        """Value in slider coordinates (log10 for a log slider).
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> control.slider_value(1e-9)
+        -9.0
+        """
         return math.log10(value) if self.log else value
 
     def step(self) -> float:
-        """Distance between neighbouring grid points in slider coordinates."""
+        """Distance between neighbouring grid points in slider coordinates.
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> control.step()
+        1.0
+        """
         low, high = self.slider_value(self.low), self.slider_value(self.high)
         return (high - low) / (self.points - 1)
 
     def nearest(self, value: float) -> float:
-        """The grid value closest to ``value`` (in slider coordinates)."""
+        """The grid value closest to ``value`` (in slider coordinates).
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> control.nearest(2e-9)
+        1e-09
+        """
         return float(self.grid()[self._nearest_index(value)])
 
     def _nearest_index(self, value: float) -> int:
@@ -131,6 +177,13 @@ class Control:
         0.15000000000000002 the last grid point would lie past ``max`` and be unreachable. So
         ``min`` and ``step`` are rounded to a decimal quantum (a millionth of the step) and
         ``max`` is exactly ``min + (points - 1) * step``.
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> control.slider_range()
+        (-10.0, -8.0, 1.0)
         """
         low = self.slider_value(self.low)
         step = self.step()
@@ -143,12 +196,28 @@ class Control:
         return low, snap(low + (self.points - 1) * step), step
 
     def position(self, value: float) -> float:
-        """Slider position (from :meth:`slider_range`) of the grid point nearest ``value``."""
+        """Slider position (from :meth:`slider_range`) of the grid point nearest ``value``.
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> control.position(2e-9)
+        -9.0
+        """
         low, _, step = self.slider_range()
         return float(f"{low + self._nearest_index(value) * step:.12g}")
 
     def label(self) -> str:
-        """Slider label with unit, e.g. ``"stem_self_renewal (dimensionless)"``."""
+        """Slider label with unit, e.g. ``"stem_self_renewal (dimensionless)"``.
+
+        Examples
+        --------
+        >>> from hemomodels.widgets import Control
+        >>> control = Control("k", 1e-10, 1e-8, True, 3, "kg/cell", "feedback", 1e-9, True)
+        >>> control.label()
+        'log10 k (kg/cell)'
+        """
         unit = describe_unit(self.unit)
         return f"log10 {self.name} ({unit})" if self.log else f"{self.name} ({unit})"
 
@@ -235,6 +304,14 @@ class Explorable:
     simulation for given slider values), :meth:`frame` (its tidy chart data), :meth:`chart`
     (the live chart), :meth:`static_chart` (the precomputed, slider-bound chart) and
     :meth:`widget`.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+    ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+    >>> view.values
+    {'stem_self_renewal': 0.85}
     """
 
     def __init__(
@@ -251,6 +328,7 @@ class Explorable:
         n_time: int,
         title: str | None,
         summary: Summary | None,
+        overlay: Overlay | None = None,
         reference_lines: Mapping[str, float],
         steady_state: bool,
         time_display: tuple[float, str] | None = None,
@@ -269,11 +347,13 @@ class Explorable:
         self.t_eval = np.linspace(0.0, t_end, n_time)
         self.title = title or model.name
         self.summary = summary
+        self.overlay = overlay
         self.reference_lines = dict(reference_lines)
         self.show_steady_state = steady_state
         self.values = {c.name: c.value for c in self.controls}
         self._widget = None
         self._template: dict[str, Any] | None = None
+        self._static_overlays = pd.DataFrame()
         self.sliders: dict[str, Any] = {}
         self.current: pd.DataFrame | None = None
         # Validate everything now, before any reader moves a slider.
@@ -281,7 +361,16 @@ class Explorable:
 
     # ------------------------------------------------------------------ data
     def simulate_kwargs(self, **values: float) -> dict[str, Any]:
-        """Arguments of :meth:`Model.simulate` for these slider values (others as now)."""
+        """Arguments of :meth:`Model.simulate` for these slider values (others as now).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> view.simulate_kwargs(stem_self_renewal=0.9)["params"]
+        {'stem_self_renewal': 0.9}
+        """
         values = {**self.values, **values}
         params = {c.name: values[c.name] for c in self.controls if c.is_parameter}
         y0, doses = self.y0, list(self.doses)
@@ -301,17 +390,44 @@ class Explorable:
         return {"params": params, "y0": y0, "doses": doses}
 
     def run(self, **values: float) -> Result:
-        """Simulate with these slider values (the others at their current values)."""
+        """Simulate with these slider values (the others at their current values).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> round(float(view.run(stem_self_renewal=0.9)["feedback_signal"][-1]), 3)
+        0.588
+        """
         return self.model.simulate(self.t_end, t_eval=self.t_eval, **self.simulate_kwargs(**values))
 
     def frame(self, **values: float) -> pd.DataFrame:
-        """Tidy frame ``time, variable, value`` of the chart for these slider values."""
+        """Tidy frame ``time, variable, value`` of the chart for these slider values.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> view.frame().columns.tolist()
+        ['time', 'variable', 'value']
+        """
         frame = self.run(**values).to_frame(self.variables)
         frame["variable"] = frame["variable"].astype(str)
         return frame
 
     def steady_values(self, **values: float) -> dict[str, float]:
-        """The stable steady state (by variable) at these slider values, if there is one."""
+        """The stable steady state (by variable) at these slider values, if there is one.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> round(view.steady_values(stem_self_renewal=0.9)["neutrophils"] / 1e8, 3)
+        4.571
+        """
         if not self.show_steady_state:
             return {}
         params = self.simulate_kwargs(**values)["params"]
@@ -330,7 +446,16 @@ class Explorable:
         return {v: everything[v] for v in self.variables}
 
     def summary_rows(self, result: Result) -> dict[str, str]:
-        """The summary lines (label → text) for one simulation."""
+        """The summary lines (label → text) for one simulation.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> view.summary_rows(view.run())  # no summary function given
+        {}
+        """
         return {str(k): str(v) for k, v in (self.summary(result) if self.summary else {}).items()}
 
     # ---------------------------------------------------------------- charts
@@ -344,7 +469,12 @@ class Explorable:
         return ", ".join(sorted({describe_unit(self.model.units[v]) for v in self.variables}))
 
     def _compose(
-        self, lines: alt.Chart, rules: alt.Chart, texts: alt.Chart | None, n_lines: int = 1
+        self,
+        lines: alt.Chart,
+        rules: alt.Chart,
+        texts: alt.Chart | None,
+        n_lines: int = 1,
+        overlays: alt.Chart | None = None,
     ) -> alt.LayerChart | alt.VConcatChart:
         x = alt.X("time:Q", title=f"time ({self.time_unit})")
         y = alt.Y("value:Q", title=self._axis_title(), scale=self._y_scale())
@@ -363,6 +493,15 @@ class Explorable:
                 y=alt.Y("steady:Q", scale=self._y_scale()), color=variable_color(self.variables)
             ),
         ]
+        if overlays is not None:
+            layers.append(
+                overlays.mark_line(color="#222222", strokeDash=[6, 3], strokeWidth=1.5).encode(
+                    x="time:Q",
+                    y=alt.Y("value:Q", scale=self._y_scale()),
+                    detail="label:N",
+                    tooltip=["label:N"],
+                )
+            )
         if self.reference_lines:
             references = alt.Chart(
                 pd.DataFrame(
@@ -405,7 +544,16 @@ class Explorable:
         """Chart data for these slider values (a fresh simulation): the trajectories
         (``lines``: time in the displayed unit, variable, value), the stable steady state
         (``steady``) and the summary lines (``summary``). The full tidy frame of the
-        simulation (model time unit, no values dropped) is kept in ``self.current``."""
+        simulation (model time unit, no values dropped) is kept in ``self.current``.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> sorted(view.tables())
+        ['lines', 'overlay', 'steady', 'summary']
+        """
         result = self.run(**values)
         self.current = result.to_frame(self.variables).assign(
             variable=lambda f: f["variable"].astype(str)
@@ -420,37 +568,96 @@ class Explorable:
             "summary": [
                 {"label": k, "line": f"{k}: {v}"} for k, v in self.summary_rows(result).items()
             ],
+            "overlay": self.overlay_rows(result),
         }
 
+    def overlay_rows(self, result: Result) -> list[dict[str, Any]]:
+        """The overlay lines (e.g. fitted slopes) for one simulation: rows with ``label``,
+        ``time`` (in the displayed unit) and ``value``.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> view.overlay_rows(view.run())  # no overlay function given
+        []
+        """
+        if self.overlay is None:
+            return []
+        return [
+            {
+                "label": str(row["label"]),
+                "time": float(row["time"]) * self.time_factor,
+                "value": float(row["value"]),
+            }
+            for row in self.overlay(result)
+        ]
+
     def chart(self, **values: float) -> alt.LayerChart | alt.VConcatChart:
-        """The chart for these slider values (a fresh simulation)."""
+        """The chart for these slider values (a fresh simulation).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> len(view.chart(stem_self_renewal=0.8).to_dict()["layer"])
+        2
+        """
         data = self.tables(**values)
         texts = alt.Chart(pd.DataFrame(data["summary"])) if self.summary else None
+        overlays = (
+            alt.Chart(pd.DataFrame(data["overlay"], columns=["label", "time", "value"]))
+            if self.overlay
+            else None
+        )
         return self._compose(
             alt.Chart(pd.DataFrame(data["lines"])),
             alt.Chart(pd.DataFrame(data["steady"], columns=["variable", "steady"])),
             texts,
             len(data["summary"]),
+            overlays,
         )
 
     def live_spec(self, **values: float) -> dict[str, Any]:
         """Vega-Lite spec of :meth:`chart` for these values, fast: the chart's structure is
-        built and validated by Altair once, and only its data are replaced on each call."""
+        built and validated by Altair once, and only its data are replaced on each call.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> sorted(view.live_spec(stem_self_renewal=0.8)["datasets"])[:2]
+        ['lines', 'overlay']
+        """
         data = self.tables(**values)
         if self._template is None:
             texts = alt.Chart(alt.NamedData("summary")) if self.summary else None
+            overlays = alt.Chart(alt.NamedData("overlay")) if self.overlay else None
             self._template = self._compose(
                 alt.Chart(alt.NamedData("lines")),
                 alt.Chart(alt.NamedData("steady")),
                 texts,
                 len(data["summary"]),
+                overlays,
             ).to_dict()
         spec = dict(self._template)
         spec["datasets"] = {**self._template.get("datasets", {}), **data}
         return spec
 
     def grid_table(self) -> pd.DataFrame:
-        """Every combination of the controls' grid values (one row per simulation)."""
+        """Every combination of the controls' grid values (one row per simulation).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> view.grid_table()["stem_self_renewal"].tolist()
+        [0.75, 0.85, 0.95]
+        """
         grids = [c.grid() for c in self.controls]
         return pd.DataFrame(
             list(itertools.product(*grids)), columns=[c.name for c in self.controls]
@@ -470,11 +677,20 @@ class Explorable:
         Trajectories have one row per grid point and variable, holding the values at
         ``self.t_eval`` as an array (times are recovered from the position, which keeps the
         page light); values a log axis cannot show are null.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> trajectories, steady, summaries = view.static_data()
+        >>> len(trajectories), len(steady)
+        (9, 9)
         """
         table = self.grid_table()
         results = self._grid_results(table)
         keys = {c.name: [c.position(v) for v in table[c.name]] for c in self.controls}
-        rows, steady_rows, summary_rows = [], [], []
+        rows, steady_rows, summary_rows, overlay_rows = [], [], [], []
         for index, (values, result) in enumerate(
             zip(table.to_dict("records"), results, strict=True)
         ):
@@ -496,7 +712,11 @@ class Explorable:
                 )
             for label, text in self.summary_rows(result).items():
                 summary_rows.append({**key, "label": label, "line": f"{label}: {text}"})
+            overlay_rows += [{**key, **row} for row in self.overlay_rows(result)]
         columns = [*keys]
+        self._static_overlays = pd.DataFrame(
+            overlay_rows, columns=[*columns, "label", "time", "value"]
+        )
         return (
             pd.DataFrame(rows),
             pd.DataFrame(steady_rows, columns=[*columns, "variable", "steady"]),
@@ -504,7 +724,16 @@ class Explorable:
         )
 
     def static_chart(self) -> alt.LayerChart | alt.VConcatChart:
-        """The chart with Vega-Lite sliders bound to the controls, over the precomputed grid."""
+        """The chart with Vega-Lite sliders bound to the controls, over the precomputed grid.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> [p["name"] for p in view.static_chart().to_dict()["params"]]
+        ['stem_self_renewal']
+        """
         trajectories, steady, summaries = self.static_data()
         params, conditions = [], []
         for control in self.controls:
@@ -536,11 +765,26 @@ class Explorable:
         rules = alt.Chart(steady).transform_filter(condition)
         texts = alt.Chart(summaries).transform_filter(condition) if self.summary else None
         n_lines = summaries["label"].nunique() if self.summary else 1
-        return self._compose(lines, rules, texts, n_lines).add_params(*params)
+        overlays = (
+            alt.Chart(self._static_overlays).transform_filter(condition) if self.overlay else None
+        )
+        return self._compose(lines, rules, texts, n_lines, overlays).add_params(*params)
 
     # ---------------------------------------------------------------- widgets
     def widget(self):
-        """The live ipywidgets view: sliders, chart and steady state (built once)."""
+        """The live ipywidgets view: sliders, chart and steady state (built once).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> view = hm.widgets.explore(hm.models.marciniak_czochra_2009(),
+        ...                           {"stem_self_renewal": (0.75, 0.95)}, t_end=10, points=3)
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stdout(io.StringIO()):  # no notebook here to draw in
+        ...     box = view.widget()
+        >>> type(box).__name__, len(view.sliders)
+        ('VBox', 1)
+        """
         if self._widget is not None:
             return self._widget
         import ipywidgets as widgets
@@ -679,6 +923,7 @@ def explore(
     n_time: int = 81,
     title: str | None = None,
     summary: Summary | None = None,
+    overlay: Overlay | None = None,
     reference_lines: Mapping[str, float] | None = None,
     steady_state: bool = True,
     time_display: tuple[float, str] | None = None,
@@ -717,6 +962,9 @@ def explore(
         Output times per simulation.
     title : str, optional
         Chart title.
+    overlay : callable, optional
+        ``overlay(result) -> [{"label": ..., "time": ..., "value": ...}, ...]``: extra dashed
+        lines drawn over the trajectories (e.g. fitted slopes), time in ``model.time_unit``.
     summary : callable, optional
         ``summary(result) -> {label: text}``: lines printed under the chart (e.g. the nadir).
     reference_lines : mapping of str to float, optional
@@ -787,6 +1035,7 @@ def explore(
         n_time=n_time,
         title=title,
         summary=summary,
+        overlay=overlay,
         reference_lines=reference_lines or {},
         steady_state=steady_state,
         time_display=_time_display(model, time_display),

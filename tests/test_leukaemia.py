@@ -388,3 +388,23 @@ def test_leukaemia_explorables_equal_direct_simulations(cml, aml):
     run = competition.run(leukaemic_stem_self_renewal=1.0, leukaemic_stem_division_rate=0.1)
     day = blast_threshold_day(run)
     assert competition.summary_rows(run)["blasts reach 20 %"] == f"day {day:.0f}"
+
+
+def test_fitted_phase_lines_are_drawn_with_the_printed_slopes(cml):
+    from hemomodels.clinical import therapy_slopes
+    from hemomodels.explorables import leukaemia
+
+    view = leukaemia.imatinib_on_off(cml)
+    result = view.run(start_day=0, stop_day=5 * 365)
+    rows = leukaemia.fitted_slope_lines(result)
+    slopes = therapy_slopes(result)
+    for label, slope in slopes.items():
+        (t0, v0), (t1, v1) = [
+            (r["time"], r["value"]) for r in rows if r["label"] == f"fit, {label}"
+        ]
+        assert math.log(v1 / v0) / (t1 - t0) == pytest.approx(slope, rel=1e-9)
+    live = view.live_spec(start_day=0, stop_day=5 * 365)
+    assert len(live["datasets"]["overlay"]) == 2 * len(slopes)
+    spec = view.static_chart().to_dict()
+    overlay = [d for d in spec["datasets"].values() if d and "label" in d[0] and "time" in d[0]]
+    assert overlay and all(row["label"].startswith("fit, ") for row in overlay[0])

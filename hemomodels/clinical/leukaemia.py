@@ -29,6 +29,8 @@ __all__ = [
     "takeover_time",
     "therapy_periods",
     "therapy_slopes",
+    "therapy_windows",
+    "log_fit_line",
 ]
 
 #: Fit windows (days after the start of therapy) for the two phases of decline of the BCR-ABL
@@ -114,6 +116,36 @@ def log_slope(
         )
     slope, _ = np.polyfit(t[inside], np.log(window), 1)
     return float(slope)
+
+
+def log_fit_line(
+    result: Result,
+    variable: str,
+    t_start: float,
+    t_stop: float,
+    *,
+    patient: int | None = None,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """End points ``((t_start, value), (t_stop, value))`` of the exponential fitted by
+    :func:`log_slope` (least squares on ``ln value``), to draw the fit over the data.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.michor2005()
+    >>> result = model.simulate(120, doses=[hm.ParameterChange(0, {"imatinib": 1})])
+    >>> (t0, v0), (t1, v1) = log_fit_line(result, "bcr_abl_ratio", 20, 120)
+    >>> round(float(np.log(v1 / v0) / (t1 - t0)), 2)
+    -0.05
+    """
+    slope = log_slope(result, variable, t_start, t_stop, patient=patient)
+    t, values = _series(result, variable, patient)
+    inside = _window(t, t_start, t_stop, result.model.name)
+    intercept = float(np.mean(np.log(values[inside]) - slope * t[inside]))
+    return (
+        (float(t_start), float(np.exp(intercept + slope * t_start))),
+        (float(t_stop), float(np.exp(intercept + slope * t_stop))),
+    )
 
 
 def takeover_time(
@@ -249,6 +281,36 @@ def therapy_slopes(
     >>> {phase: round(slope, 4) for phase, slope in therapy_slopes(result).items()}
     {'first phase': -0.0469, 'second phase': -0.0075, 'after stopping': 0.0866}
     """
+    slopes = {}
+    for label, (begin, end) in therapy_windows(
+        result, switch=switch, windows=windows, patient=patient
+    ).items():
+        try:
+            slopes[label] = log_slope(result, variable, begin, end, patient=patient)
+        except ModelError:
+            continue
+    return slopes
+
+
+def therapy_windows(
+    result: Result,
+    *,
+    switch: str = "therapy",
+    windows: dict[str, tuple[float, float]] | None = None,
+    patient: int | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Fit windows (absolute times) of :func:`therapy_slopes`: each of ``windows`` (days
+    after the start of the first therapy period) that therapy lasts through, and the 50 time
+    units after stopping if the simulation covers them.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> on = hm.ParameterChange(10, {"imatinib": 1.0})
+    >>> result = hm.models.michor2005().simulate(400, doses=[on], t_eval=range(401))
+    >>> therapy_windows(result)
+    {'first phase': (30.0, 130.0), 'second phase': (210.0, 310.0)}
+    """
     windows = PHASE_WINDOWS if windows is None else windows
     periods = therapy_periods(result, switch, patient=patient)
     if not periods:
@@ -256,18 +318,11 @@ def therapy_slopes(
     start, stop = periods[0]
     t_last = float(result.t[-1])
     ongoing = stop >= t_last
-    slopes = {}
-    for label, (begin, end) in windows.items():
-        if start + end <= (t_last if ongoing else stop):
-            try:
-                slopes[label] = log_slope(
-                    result, variable, start + begin, start + end, patient=patient
-                )
-            except ModelError:
-                continue
+    found = {
+        label: (start + begin, start + end)
+        for label, (begin, end) in windows.items()
+        if start + end <= (t_last if ongoing else stop)
+    }
     if not ongoing and stop + 50 <= t_last:
-        try:
-            slopes["after stopping"] = log_slope(result, variable, stop, stop + 50, patient=patient)
-        except ModelError:
-            pass
-    return slopes
+        found["after stopping"] = (stop, stop + 50)
+    return found

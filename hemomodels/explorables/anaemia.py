@@ -45,7 +45,15 @@ _WHO_LINE = {"WHO anaemia cut-off, men": WHO_ANAEMIA_THRESHOLDS["men"][0]}
 
 
 def severity_text(hb_g_dl: float, group: str = "men") -> str:
-    """WHO severity in words, e.g. ``"moderate anaemia"`` or ``"no anaemia"``."""
+    """WHO severity in words, e.g. ``"moderate anaemia"`` or ``"no anaemia"``.
+
+    Examples
+    --------
+    >>> severity_text(9.5)
+    'moderate anaemia'
+    >>> severity_text(14.0, "women")
+    'no anaemia'
+    """
     severity = classify_anaemia(hb_g_dl, group)
     return "no anaemia" if severity == "none" else f"{severity} anaemia"
 
@@ -74,7 +82,16 @@ def blood_loss_summary(result: Result) -> dict[str, str]:
 
 
 def blood_loss(model: Model | None = None) -> Explorable:
-    """Haemoglobin after losing 0–2.5 L of whole blood at day 0 (plasma replaced)."""
+    """Haemoglobin after losing 0–2.5 L of whole blood at day 0 (plasma replaced).
+
+    Examples
+    --------
+    >>> view = blood_loss()
+    >>> view.values
+    {'blood_lost': 0.5}
+    >>> view.summary_rows(view.run())["lowest Hb"]
+    '15.3 g/dL (no anaemia, WHO, men)'
+    """
     model = model or tetschke2018()
     return explore(
         model,
@@ -112,7 +129,14 @@ def _haemolysis_summary(model: Model):
 
 
 def haemolysis(model: Model | None = None) -> Explorable:
-    """Haemoglobin over a year when the red-cell lifespan is shortened to 15–120 days."""
+    """Haemoglobin over a year when the red-cell lifespan is shortened to 15–120 days.
+
+    Examples
+    --------
+    >>> view = haemolysis()
+    >>> view.summary_rows(view.run(rbc_lifespan=120.0))["steady-state Hb"]
+    '16.9 g/dL (no anaemia)'
+    """
     model = model or tetschke2018()
     return explore(
         model,
@@ -138,7 +162,14 @@ def marrow_failure_summary(result: Result) -> dict[str, str]:
 
 
 def marrow_failure(model: Model | None = None) -> Explorable:
-    """Haemoglobin over a year when production capacity falls to 5–100 % of normal."""
+    """Haemoglobin over a year when production capacity falls to 5–100 % of normal.
+
+    Examples
+    --------
+    >>> view = marrow_failure()
+    >>> view.summary_rows(view.run())["Hb below 7.0 g/dL"]
+    'not within a year'
+    """
     model = model or tetschke2018()
     return explore(
         model,
@@ -157,7 +188,15 @@ def marrow_failure(model: Model | None = None) -> Explorable:
 
 
 def untreated_ckd_state(model: Model, kidney_epo_capacity: float) -> dict[str, float]:
-    """The stable steady state of an untreated patient with this kidney EPO capacity."""
+    """The stable steady state of an untreated patient with this kidney EPO capacity.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> state = untreated_ckd_state(hm.models.tetschke2018_epo(), kidney_epo_capacity=0.3)
+    >>> round(state["hb_mass"], 1)
+    313.3
+    """
     stable = [
         s
         for s in model.steady_states({"kidney_epo_capacity": kidney_epo_capacity})
@@ -168,7 +207,16 @@ def untreated_ckd_state(model: Model, kidney_epo_capacity: float) -> dict[str, f
 
 def epo_therapy_scenario(model: Model, weeks: int = 24):
     """Scenario: injections three times a week (days 0, 2, 4 of each week), started from
-    the untreated steady state of the chosen kidney EPO capacity."""
+    the untreated steady state of the chosen kidney EPO capacity.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> scenario = epo_therapy_scenario(hm.models.tetschke2018_epo(), weeks=2)
+    >>> doses = scenario({"epo_dose": 0.5, "kidney_epo_capacity": 0.6})["doses"]
+    >>> [(d.start, d.every, d.count) for d in doses]  # weekly on days 0, 2 and 4
+    [(0.0, 7.0, 2), (2.0, 7.0, 2), (4.0, 7.0, 2)]
+    """
 
     def scenario(values: dict[str, float]) -> dict:
         doses = [
@@ -192,7 +240,16 @@ def epo_summary(result: Result) -> dict[str, str]:
 
 
 def epo_therapy(model: Model | None = None) -> Explorable:
-    """EPO injections three times a week for 24 weeks in chronic kidney disease."""
+    """EPO injections three times a week for 24 weeks in chronic kidney disease.
+
+    Examples
+    --------
+    >>> view = epo_therapy()
+    >>> view.values
+    {'epo_dose': 0.5, 'kidney_epo_capacity': 0.6}
+    >>> view.summary_rows(view.run())["Hb before treatment"]
+    '10.4 g/dL (moderate anaemia)'
+    """
     model = model or tetschke2018_epo()
     return explore(
         model,

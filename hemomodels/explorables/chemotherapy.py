@@ -44,7 +44,13 @@ _GRADE_LINES = {"grade 4 (0.5)": GRADE_THRESHOLDS[4], "grade 3 (1.0)": GRADE_THR
 
 
 def docetaxel_schedule(dose_mg: float, every_days: float, count: int) -> Schedule:
-    """Intravenous docetaxel boluses of ``dose_mg`` every ``every_days`` days from day 0."""
+    """Intravenous docetaxel boluses of ``dose_mg`` every ``every_days`` days from day 0.
+
+    Examples
+    --------
+    >>> [dose.time for dose in docetaxel_schedule(100, every_days=21, count=3).doses()]  # hours
+    [0.0, 504.0, 1008.0]
+    """
     if not isinstance(count, int) or isinstance(count, bool):
         raise invalid_value("count", count, "an integer >= 1", "doses")
     return Schedule(
@@ -53,7 +59,17 @@ def docetaxel_schedule(dose_mg: float, every_days: float, count: int) -> Schedul
 
 
 def nadir_rebound_table(results: Mapping[str, Result], variable: str = "ANC") -> pd.DataFrame:
-    """Nadir and rebound (day and count) of each labelled simulation, one row each."""
+    """Nadir and rebound (day and count) of each labelled simulation, one row each.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002("docetaxel")
+    >>> result = model.simulate(28 * 24, doses=docetaxel_schedule(200, 21, 1))
+    >>> nadir_rebound_table({"200 mg": result}).round(2)
+            nadir day  nadir (10^9/L)  rebound day  rebound (10^9/L)
+    200 mg       7.63            0.75        19.74              6.42
+    """
     rows = {}
     for label, result in results.items():
         (t_min, low), rebound = nadir(result, variable), peak_after_nadir(result, variable)
@@ -82,7 +98,16 @@ def _lines(grade: int):
 
 
 def one_dose(model: Model | None = None) -> Explorable:
-    """Neutrophils over four weeks after one docetaxel dose; dose, MTT and gamma sliders."""
+    """Neutrophils over four weeks after one docetaxel dose; dose, MTT and gamma sliders.
+
+    Examples
+    --------
+    >>> view = one_dose()
+    >>> view.values
+    {'dose_mg': 200, 'MTT': 88.7, 'gamma': 0.161}
+    >>> view.summary_rows(view.run())["nadir"]
+    'day 7.8, 0.75 x10^9/L (grade 3)'
+    """
     model = model or friberg2002("docetaxel")
     return explore(
         model,
@@ -105,7 +130,16 @@ def one_dose(model: Model | None = None) -> Explorable:
 
 
 def dose_schedule(model: Model | None = None) -> Explorable:
-    """Neutrophils under 2–6 doses of 200 mg, 7–21 days apart."""
+    """Neutrophils under 2–6 doses of 200 mg, 7–21 days apart.
+
+    Examples
+    --------
+    >>> view = dose_schedule()
+    >>> view.values
+    {'cycle_days': 14, 'cycles': 4}
+    >>> view.summary_rows(view.run())["days below 1 x10^9/L"]
+    '11.2'
+    """
     model = model or friberg2002("docetaxel")
     return explore(
         model,
@@ -131,7 +165,14 @@ def dose_schedule(model: Model | None = None) -> Explorable:
 
 def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 14.0) -> list:
     """200 mg docetaxel every ``every_days`` days with G-CSF from day 1 of each cycle for
-    ``days`` days (a :class:`ParameterChange` of ``gcsf_rise`` on and off)."""
+    ``days`` days (a :class:`ParameterChange` of ``gcsf_rise`` on and off).
+
+    Examples
+    --------
+    >>> schedule, *changes = gcsf_course(rise=2.0, days=5, cycles=2)
+    >>> [(change.time, change.values["gcsf_rise"]) for change in changes]  # hours
+    [(24.0, 2.0), (144.0, 0.0), (360.0, 2.0), (480.0, 0.0)]
+    """
     events: list = [docetaxel_schedule(200, every_days, cycles)]
     if rise > 0 and days > 0:
         for cycle in range(cycles):
@@ -144,7 +185,14 @@ def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 1
 
 
 def gcsf_support(model: Model | None = None) -> Explorable:
-    """Neutrophils under 200 mg every 14 days with G-CSF of chosen size and duration."""
+    """Neutrophils under 200 mg every 14 days with G-CSF of chosen size and duration.
+
+    Examples
+    --------
+    >>> view = gcsf_support()
+    >>> view.summary_rows(view.run())["nadir"]
+    'day 6.0, 1.29 x10^9/L (grade 2)'
+    """
     model = model or friberg2002("docetaxel", gcsf=True)
     return explore(
         model,
@@ -170,7 +218,17 @@ def cohort_toxicity(
     cohort: Result, dosing_days: list[float], variable: str = "ANC"
 ) -> dict[str, float]:
     """Fractions of a cohort reaching grade 4, grade 3 or worse, and with ANC below
-    1.5×10^9/L on a dosing day (after day 0)."""
+    1.5×10^9/L on a dosing day (after day 0).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002("docetaxel")
+    >>> cohort = model.simulate_many({"gamma": [0.161, 0.3]}, 42 * 24,
+    ...                              doses=docetaxel_schedule(200, 21, 2))
+    >>> list(cohort_toxicity(cohort, dosing_days=[21]).values())  # fractions of patients
+    [0.0, 1.0, 0.0]
+    """
     anc = np.atleast_2d(cohort[variable])
     worst = anc.min(axis=1)
     on_dosing_day = np.array(

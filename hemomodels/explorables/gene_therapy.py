@@ -92,6 +92,14 @@ def rbc_steady_state(
         States, ``hb_mass`` (g), ``hb_concentration`` (g/dL), ``corrected_rbc_percent`` (%)
         and ``stability`` (``"stable"`` or ``"unstable"``). The values come from the model's
         closed-form (SymPy) steady state.
+
+    Examples
+    --------
+    >>> steady = rbc_steady_state(0.2)
+    >>> round(steady["corrected_rbc_percent"], 1), round(steady["hb_concentration"], 2)
+    (68.2, 13.86)
+    >>> steady["stability"]
+    'stable'
     """
     model = model or gene_therapy_erythropoiesis()
     fraction = check_fraction("corrected_stem_fraction", corrected_stem_fraction)
@@ -99,7 +107,15 @@ def rbc_steady_state(
 
 
 def untreated_start(model: Model, **params: float) -> dict[str, float]:
-    """Initial state: the untreated patient's steady state (no corrected cells)."""
+    """Initial state: the untreated patient's steady state (no corrected cells).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> start = untreated_start(hm.models.gene_therapy_erythropoiesis())
+    >>> start["corrected_hb_mass"], round(start["uncorrected_hb_mass"], 1)
+    (0.0, 677.4)
+    """
     steady = rbc_steady_state(0.0, model, **params)
     return {name: steady[name] for name in model.state_names}
 
@@ -123,7 +139,14 @@ def _rbc_lines(result: Result) -> dict[str, str]:
 def red_cell_chimerism(model: Model | None = None) -> Explorable:
     """Corrected share of the circulating red cells in the first year after gene therapy:
     corrected stem-cell fraction and sickle red-cell lifespan sliders; starts from the
-    untreated steady state."""
+    untreated steady state.
+
+    Examples
+    --------
+    >>> view = red_cell_chimerism()
+    >>> view.values
+    {'corrected_stem_fraction': 0.2, 'uncorrected_rbc_lifespan': 14.0}
+    """
     model = model or gene_therapy_erythropoiesis()
     return explore(
         model,
@@ -152,6 +175,14 @@ def simulate_plan(plan: GeneTherapyPlan, t_end: float = 730, model: Model | None
 
     After myeloablative conditioning the blood holds no neutrophils at time 0, so the blood
     chimerism ``donor_chimerism`` is undefined (NaN) there.
+
+    Examples
+    --------
+    >>> from hemomodels.clinical.gene_therapy import GeneTherapyPlan
+    >>> plan = GeneTherapyPlan(transduction_efficiency=0.5, conditioning_intensity=0.96)
+    >>> result = simulate_plan(plan)
+    >>> round(float(result["donor_stem_fraction"][-1]), 1)  # % after two years
+    48.3
     """
     model = model or transplant_chimerism()
     with np.errstate(invalid="ignore"):
@@ -164,7 +195,15 @@ def simulate_plan(plan: GeneTherapyPlan, t_end: float = 730, model: Model | None
 
 
 def long_term_corrected_fraction(plan: GeneTherapyPlan, model: Model | None = None) -> float:
-    """Corrected share of the stem cells two years after reinfusion (simulated; fraction)."""
+    """Corrected share of the stem cells two years after reinfusion (simulated; fraction).
+
+    Examples
+    --------
+    >>> from hemomodels.clinical.gene_therapy import GeneTherapyPlan
+    >>> plan = GeneTherapyPlan(transduction_efficiency=0.5, conditioning_intensity=0.96)
+    >>> round(long_term_corrected_fraction(plan), 3)
+    0.483
+    """
     return float(simulate_plan(plan, model=model)["donor_stem_fraction"][-1]) / 100
 
 
@@ -191,7 +230,14 @@ def _cure_lines(result: Result) -> dict[str, str]:
 
 def cure_threshold(model: Model | None = None) -> Explorable:
     """Corrected share of stem cells and blood neutrophils over two years after autologous
-    gene therapy: transduction efficiency and conditioning intensity sliders (%)."""
+    gene therapy: transduction efficiency and conditioning intensity sliders (%).
+
+    Examples
+    --------
+    >>> view = cure_threshold()
+    >>> view.summary_rows(view.run())["corrected stem cells (long term)"]
+    '48.3 %'
+    """
     model = model or transplant_chimerism()
     return explore(
         model,
@@ -244,7 +290,15 @@ _APPROACHES: dict[int, dict[str, Any]] = {
 
 
 def approach_table() -> pd.DataFrame:
-    """Allogeneic transplant and autologous gene therapy side by side (one column each)."""
+    """Allogeneic transplant and autologous gene therapy side by side (one column each).
+
+    Examples
+    --------
+    >>> approach_table().columns.tolist()
+    ['allogeneic transplant (mixed chimerism)', 'autologous gene therapy']
+    >>> approach_table().loc["donor needed", "autologous gene therapy"]
+    "no, the patient's own cells"
+    """
     rows = {
         a["name"]: {k: v for k, v in a.items() if k not in ("name", "rejection_rate")}
         for a in _APPROACHES.values()
@@ -264,7 +318,14 @@ def _approach_lines(result: Result) -> dict[str, str]:
 
 def allogeneic_vs_autologous(model: Model | None = None) -> Explorable:
     """Donor (or corrected) share over two years from the same 30 % start: 0 an allogeneic
-    mixed chimera with an illustrative rejection rate, 1 autologous gene therapy."""
+    mixed chimera with an illustrative rejection rate, 1 autologous gene therapy.
+
+    Examples
+    --------
+    >>> view = allogeneic_vs_autologous()
+    >>> view.summary_rows(view.run(approach=1))["approach"]
+    'autologous gene therapy'
+    """
     model = model or transplant_chimerism()
     return explore(
         model,
@@ -300,6 +361,15 @@ def corrected_share_expression(model: Model | None = None) -> sympy.Expr:
     SymPy solves the model's own equations (:meth:`~hemomodels.Model.steady_states`, method
     ``"symbolic"``); this returns ``x3C / (x3C + x3U)`` at the steady state with red cells,
     simplified. Display it with ``model.latex_of(...)``.
+
+    Examples
+    --------
+    >>> for symbol in sorted(map(str, corrected_share_expression().free_symbols)):
+    ...     print(symbol)
+    corrected_stem_fraction
+    rbc_lifespan
+    uncorrected_effective_output
+    uncorrected_rbc_lifespan
     """
     model = model or gene_therapy_erythropoiesis()
     found = [

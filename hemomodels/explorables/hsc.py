@@ -22,7 +22,16 @@ DEPLETED_MARROW = {"stem_cells": 1e5, "precursors": 0.0, "neutrophils": 0.0}
 def marrow_recovery(model: Model | None = None) -> Explorable:
     """Recovery from :data:`DEPLETED_MARROW` over 120 days; sliders for the stem cells'
     self-renewal fraction and division rate and for the feedback strength (log scale,
-    a quarter to four times the default)."""
+    a quarter to four times the default).
+
+    Examples
+    --------
+    >>> view = marrow_recovery()
+    >>> sorted(view.values)
+    ['feedback_strength', 'stem_division_rate', 'stem_self_renewal']
+    >>> round(float(view.run()["neutrophils"][-1]) / 1e8, 2)  # 10^8 cells/kg on day 120
+    3.99
+    """
     model = model or marciniak_czochra_2009()
     k = model.parameter("feedback_strength").value
     return explore(

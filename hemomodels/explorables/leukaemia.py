@@ -12,10 +12,13 @@ from __future__ import annotations
 from ..clinical.leukaemia import (
     AML_BLAST_THRESHOLD,
     blast_threshold_day,
+    log_fit_line,
     takeover_time,
     therapy_slopes,
+    therapy_windows,
 )
 from ..doses import ParameterChange
+from ..errors import ModelError
 from ..model import Model
 from ..models.michor2005 import michor2005
 from ..models.stiehl2015 import stiehl2015
@@ -26,6 +29,7 @@ __all__ = [
     "CONTINUOUS_IMATINIB",
     "aml_competition",
     "imatinib_course",
+    "fitted_slope_lines",
     "imatinib_on_off",
     "resistance",
 ]
@@ -39,7 +43,13 @@ _FIVE_YEARS = 5 * 365
 
 def imatinib_course(start_day: float, stop_day: float, horizon: float = _FIVE_YEARS) -> list:
     """Imatinib switched on at ``start_day`` and off at ``stop_day`` (never off if the stop
-    is at or after ``horizon``; a stop before the start means no treatment period)."""
+    is at or after ``horizon``; a stop before the start means no treatment period).
+
+    Examples
+    --------
+    >>> [(e.time, e.values["imatinib"]) for e in imatinib_course(30, 400)]
+    [(30.0, 1.0), (400.0, 0.0)]
+    """
     stop_day = max(stop_day, start_day)
     changes = [ParameterChange(start_day, {"imatinib": 1.0})]
     if stop_day < horizon:
@@ -58,8 +68,35 @@ def slopes_summary(result: Result) -> dict[str, str]:
     }
 
 
+def fitted_slope_lines(result: Result, variable: str = "bcr_abl_ratio") -> list[dict]:
+    """The exponentials fitted in each phase (:func:`~hemomodels.clinical.therapy_windows`),
+    as two end points each, to draw over the BCR-ABL ratio.
+
+    Examples
+    --------
+    >>> view = imatinib_on_off()
+    >>> [row["label"] for row in fitted_slope_lines(view.run())][::2]
+    ['fit, first phase', 'fit, second phase']
+    """
+    rows = []
+    for label, (start, stop) in therapy_windows(result).items():
+        try:
+            ends = log_fit_line(result, variable, start, stop)
+        except ModelError:
+            continue
+        rows += [{"label": f"fit, {label}", "time": t, "value": v} for t, v in ends]
+    return rows
+
+
 def imatinib_on_off(model: Model | None = None) -> Explorable:
-    """BCR-ABL ratio over five years, imatinib started and stopped on chosen days."""
+    """BCR-ABL ratio over five years, imatinib started and stopped on chosen days.
+
+    Examples
+    --------
+    >>> view = imatinib_on_off()
+    >>> sorted(view.summary_rows(view.run()))[0]
+    'slope of ln R, after stopping'
+    """
     model = model or michor2005()
     return explore(
         model,
@@ -77,8 +114,9 @@ def imatinib_on_off(model: Model | None = None) -> Explorable:
         n_time=161,
         steady_state=False,
         summary=slopes_summary,
+        overlay=fitted_slope_lines,
         time_display=(1 / _YEAR, "year"),
-        title="BCR-ABL ratio on and off imatinib",
+        title="BCR-ABL ratio on and off imatinib (dashed: fitted phases)",
     )
 
 
@@ -95,7 +133,14 @@ def takeover_summary(result: Result) -> dict[str, str]:
 
 
 def resistance(model: Model | None = None) -> Explorable:
-    """Sensitive and resistant cells on continuous imatinib; mutation and growth sliders."""
+    """Sensitive and resistant cells on continuous imatinib; mutation and growth sliders.
+
+    Examples
+    --------
+    >>> view = resistance()
+    >>> view.summary_rows(view.run())["resistant cells dominate"][:3]
+    'day'
+    """
     model = model or michor2005()
     return explore(
         model,
@@ -125,7 +170,14 @@ def blasts_summary(result: Result) -> dict[str, str]:
 
 
 def aml_competition(model: Model | None = None) -> Explorable:
-    """A leukaemic clone in a normal marrow: self-renewal and division-rate sliders."""
+    """A leukaemic clone in a normal marrow: self-renewal and division-rate sliders.
+
+    Examples
+    --------
+    >>> view = aml_competition()
+    >>> sorted(view.values)
+    ['leukaemic_stem_division_rate', 'leukaemic_stem_self_renewal']
+    """
     model = model or stiehl2015()
     return explore(
         model,

@@ -45,7 +45,14 @@ def engraftment_table(
     model: Model | None = None, factors: Sequence[float] = (0.25, 1, 4), t_end: float = 60
 ) -> pd.DataFrame:
     """Engraftment day of each graft source at multiples of its typical CD34⁺ dose, next to
-    the published median (one row per source)."""
+    the published median (one row per source).
+
+    Examples
+    --------
+    >>> table = engraftment_table()
+    >>> table["model, 1 x typical dose"].tolist()  # days
+    [10, 14, 19, 23]
+    """
     model = model or transplant_reconstitution()
     t = np.linspace(0, t_end, int(t_end * 100) + 1)
     rows = []
@@ -71,7 +78,14 @@ def _graft_lines(result: Result) -> dict[str, str]:
 
 def graft_dose(model: Model | None = None) -> Explorable:
     """Neutrophils after a transplant: graft source (0–3) and dose relative to its typical
-    dose (1/16 to 4 times, log slider)."""
+    dose (1/16 to 4 times, log slider).
+
+    Examples
+    --------
+    >>> view = graft_dose()
+    >>> view.summary_rows(view.run())
+    {'engraftment': 'day 10', 'days with ANC < 0.5': '9.5'}
+    """
     model = model or transplant_reconstitution()
 
     def graft(values: dict[str, float]) -> dict:
@@ -112,7 +126,14 @@ def _rescue_lines(result: Result) -> dict[str, str]:
 
 
 def autologous_rescue(model: Model | None = None) -> Explorable:
-    """High-dose therapy leaving a fraction of the marrow, with stored cells given back."""
+    """High-dose therapy leaving a fraction of the marrow, with stored cells given back.
+
+    Examples
+    --------
+    >>> view = autologous_rescue()
+    >>> view.summary_rows(view.run())["graft failure (no engraftment by day +30)"]
+    'no'
+    """
     model = model or transplant_reconstitution()
     return explore(
         model,
@@ -139,7 +160,16 @@ def autologous_rescue(model: Model | None = None) -> Explorable:
 
 def mixed_start(model: Model, donor_percent: float) -> dict[str, float]:
     """Initial state with ``donor_percent`` of every compartment of donor origin, the total
-    at the reconstitution model's steady state."""
+    at the reconstitution model's steady state.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> start = mixed_start(hm.models.transplant_chimerism(), donor_percent=25)
+    >>> donor, recipient = start["donor_stem_cells"], start["recipient_stem_cells"]
+    >>> round(donor / (donor + recipient), 2)
+    0.25
+    """
     (healthy,) = [s for s in transplant_reconstitution().steady_states() if s.stability == "stable"]
     steady = healthy.values
     fraction = donor_percent / 100
@@ -153,7 +183,14 @@ def mixed_start(model: Model, donor_percent: float) -> dict[str, float]:
 
 def mixed_chimerism(model: Model | None = None) -> Explorable:
     """Donor share of stem cells and blood neutrophils over two years: starting donor share,
-    rejection rate and graft-versus-host rate sliders."""
+    rejection rate and graft-versus-host rate sliders.
+
+    Examples
+    --------
+    >>> view = mixed_chimerism()
+    >>> view.values
+    {'donor_fraction': 50, 'rejection_rate': 0.0, 'graft_versus_host_rate': 0.0}
+    """
     model = model or transplant_chimerism()
     return explore(
         model,
