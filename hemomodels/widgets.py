@@ -495,7 +495,7 @@ class Explorable:
         ]
         if overlays is not None:
             layers.append(
-                overlays.mark_line(color="#222222", strokeDash=[6, 3], strokeWidth=1.5).encode(
+                overlays.mark_line(color="#e07b00", strokeDash=[6, 4], strokeWidth=3).encode(
                     x="time:Q",
                     y=alt.Y("value:Q", scale=self._y_scale()),
                     detail="label:N",
