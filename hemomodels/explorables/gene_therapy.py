@@ -29,7 +29,7 @@ from ..models.gene_therapy_erythropoiesis import gene_therapy_erythropoiesis
 from ..models.transplant_reconstitution import transplant_chimerism
 from ..result import Result
 from ..widgets import Explorable, Input, explore
-from .transplantation import mixed_start
+from .transplantation import CHIMERISM_VIEW, mixed_start
 
 __all__ = [
     "ALLOGENEIC_REJECTION_RATE",
@@ -253,16 +253,10 @@ def cure_threshold(model: Model | None = None) -> Explorable:
             "y0": engraftment_start(_plan(v)),
             "params": {"rejection_rate": 0.0, "graft_versus_host_rate": 0.0},
         },
-        t_end=730,
-        variables=["donor_stem_fraction", "donor_chimerism"],
-        log_scale=False,
-        steady_state=False,
+        **CHIMERISM_VIEW,
         points=5,
-        n_time=74,
         summary=_cure_lines,
         reference_lines=_THRESHOLD_LINE,
-        time_display=(1 / 30, "month of 30 days"),
-        y_domain=(0, 100),
         title="Corrected share of stem cells and neutrophils after gene therapy",
     )
 
@@ -341,16 +335,10 @@ def allogeneic_vs_autologous(model: Model | None = None) -> Explorable:
                 "graft_versus_host_rate": 0.0,
             },
         },
-        t_end=730,
-        variables=["donor_stem_fraction", "donor_chimerism"],
-        log_scale=False,
-        steady_state=False,
+        **CHIMERISM_VIEW,
         points=2,
-        n_time=74,
         summary=_approach_lines,
         reference_lines=_THRESHOLD_LINE,
-        time_display=(1 / 30, "month of 30 days"),
-        y_domain=(0, 100),
         title="Allogeneic mixed chimerism or autologous gene therapy",
     )
 

@@ -11,6 +11,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from ..result import Result
 from ..widgets import Explorable, Input, explore
 
 __all__ = [
+    "CHIMERISM_VIEW",
     "autologous_rescue",
     "engraftment_table",
     "graft_dose",
@@ -38,6 +40,18 @@ __all__ = [
 ]
 
 _SOURCES = list(GRAFT_SOURCES.values())
+
+#: Chart settings shared by every two-year chimerism explorable (here and in gene therapy):
+#: donor share of stem cells and of blood neutrophils, in %, on a fixed 0-100 axis, by month.
+CHIMERISM_VIEW: dict[str, Any] = {
+    "t_end": 730,
+    "variables": ["donor_stem_fraction", "donor_chimerism"],
+    "log_scale": False,
+    "steady_state": False,
+    "n_time": 74,
+    "time_display": (1 / 30, "month of 30 days"),
+    "y_domain": (0, 100),
+}
 _ENGRAFTMENT_LINE = {"engraftment (0.5)": ENGRAFTMENT_THRESHOLD}
 
 
@@ -202,14 +216,8 @@ def mixed_chimerism(model: Model | None = None) -> Explorable:
             "graft_versus_host_rate": (0.0, 0.04),
         },
         scenario=lambda v: {"y0": mixed_start(model, v["donor_fraction"])},
-        t_end=730,
-        variables=["donor_chimerism", "donor_stem_fraction"],
-        log_scale=False,
-        steady_state=False,
+        **CHIMERISM_VIEW,
         points=5,
-        n_time=74,
         reference_lines={"full donor chimerism (95 %)": FULL_DONOR_CHIMERISM},
-        time_display=(1 / 30, "month of 30 days"),
-        y_domain=(0, 100),
         title="Donor share of stem cells and blood neutrophils",
     )
