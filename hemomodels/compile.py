@@ -24,11 +24,65 @@ import sympy
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
+from .cache import cached
 from .spec import TIME
 
-__all__ = ["CompiledModel", "compile_model", "compile_count"]
+__all__ = ["SUPPORTED_FUNCTIONS", "CompiledModel", "compile_count", "compile_model", "unsupported"]
 
-_CACHE: dict[str, CompiledModel] = {}
+#: Functions a right-hand side or an observable may use: each is printed to NumPy, to Python
+#: floats and to SBML. The Jacobian must be made of them too: ``Heaviside`` and ``sign``
+#: appear in the derivatives of ``Max``, ``Min`` and ``Abs``; SymPy cannot differentiate
+#: ``Mod``, ``floor`` and ``ceiling``, so they may hold parameters and time but not states.
+SUPPORTED_FUNCTIONS: tuple[type, ...] = (
+    sympy.exp,
+    sympy.log,
+    sympy.Abs,
+    sympy.Min,
+    sympy.Max,
+    sympy.Piecewise,
+    sympy.sin,
+    sympy.cos,
+    sympy.tan,
+    sympy.asin,
+    sympy.acos,
+    sympy.atan,
+    sympy.sinh,
+    sympy.cosh,
+    sympy.tanh,
+    sympy.sign,
+    sympy.Heaviside,
+    sympy.Mod,
+    sympy.floor,
+    sympy.ceiling,
+)
+_NOT_NUMBERS = (sympy.nan, sympy.zoo, sympy.oo, -sympy.oo, sympy.I)
+
+
+def unsupported(expression: sympy.Basic) -> list[str]:
+    """What in ``expression`` cannot be compiled: functions outside
+    :data:`SUPPORTED_FUNCTIONS` (by name), derivatives, and ``nan``, ``oo`` or ``I``.
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x", real=True)
+    >>> unsupported(sympy.exp(-x) + sympy.Max(x, 0)), unsupported(sympy.gamma(x))
+    ([], ['gamma'])
+    >>> unsupported(sympy.Function("g")(x) + sympy.oo)
+    ['oo', 'g']
+    """
+    found: list[str] = []
+    for node in sympy.preorder_traversal(expression):
+        if isinstance(node, (sympy.Function, sympy.Derivative)) or type(node).__name__ in (
+            "Min",
+            "Max",
+        ):
+            if node.func not in SUPPORTED_FUNCTIONS:
+                found.append(str(node.func.__name__))
+        elif any(node == bad for bad in _NOT_NUMBERS):
+            found.append(str(node))
+    return sorted(set(found), key=found.index)
+
+
 _COMPILATIONS = {"count": 0}
 
 
@@ -39,6 +93,7 @@ def compile_count() -> int:
     --------
     >>> import hemomodels as hm
     >>> model = hm.models.marciniak_czochra_2009()
+    >>> _ = model.compiled
     >>> before = compile_count()
     >>> _ = hm.models.marciniak_czochra_2009().compiled  # same equations: cached code
     >>> compile_count() - before
@@ -166,11 +221,20 @@ def compile_model(
     >>> [round(float(x), 3) for x in compiled.rhs(0.0, np.array(y), np.array(p))]  # at steady state
     [0.0, 0.0, 0.0]
     """
-    n, m = len(state_symbols), len(parameter_symbols)
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
+    return cached(
+        key,
+        "compiled",
+        lambda: _compile(state_symbols, parameter_symbols, rhs, observables),
+    )
 
+
+def _compile(
+    state_symbols: Sequence[sympy.Symbol],
+    parameter_symbols: Sequence[sympy.Symbol],
+    rhs: Sequence[sympy.Expr],
+    observables: Sequence[sympy.Expr],
+) -> CompiledModel:
+    n, m = len(state_symbols), len(parameter_symbols)
     plain = {s: sympy.Symbol(f"_y{i}") for i, s in enumerate(state_symbols)}
     plain.update({s: sympy.Symbol(f"_p{i}") for i, s in enumerate(parameter_symbols)})
     plain[TIME] = sympy.Symbol("t")
@@ -221,6 +285,5 @@ def compile_model(
         rhs_scalar=namespace["rhs_scalar"],
         jac_scalar=namespace["jac_scalar"],
     )
-    _CACHE[key] = compiled
     _COMPILATIONS["count"] += 1
     return compiled

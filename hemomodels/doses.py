@@ -9,23 +9,21 @@ new state, so no event is ever stepped over. Values at an event time are reporte
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 
+from . import rules
 from .errors import ModelError, invalid_value
 
 __all__ = ["Dose", "ParameterChange", "Schedule", "expand_doses"]
 
+_TIME_UNIT = "model time unit"
+_AMOUNT_UNIT = "unit of the target compartment"
 
-def _finite(field: str, value: object, allowed: str, unit: str, ok) -> float:
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise invalid_value(field, value, allowed, unit)
-    value = float(value)
-    if not math.isfinite(value) or not ok(value):
-        raise invalid_value(field, value, allowed, unit)
-    return value
+
+def _target(field: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise invalid_value(field, value, "a compartment name (str)", None)
 
 
 @dataclass(frozen=True)
@@ -52,20 +50,13 @@ class Dose:
     amount: float
 
     def __post_init__(self) -> None:
-        time = _finite(
-            "dose time", self.time, "a finite number >= 0", "model time unit", lambda v: v >= 0
+        object.__setattr__(
+            self, "time", rules.number(self.time, "dose time", low=0.0, unit=_TIME_UNIT)
         )
-        amount = _finite(
-            "dose amount",
-            self.amount,
-            "a finite number >= 0",
-            "unit of the target compartment",
-            lambda v: v >= 0,
+        object.__setattr__(
+            self, "amount", rules.number(self.amount, "dose amount", low=0.0, unit=_AMOUNT_UNIT)
         )
-        if not isinstance(self.target, str):
-            raise invalid_value("dose target", self.target, "a compartment name (str)", None)
-        object.__setattr__(self, "time", time)
-        object.__setattr__(self, "amount", amount)
+        _target("dose target", self.target)
 
 
 @dataclass(frozen=True)
@@ -98,27 +89,17 @@ class Schedule:
     count: int
 
     def __post_init__(self) -> None:
-        _finite(
-            "schedule start",
-            self.start,
-            "a finite number >= 0",
-            "model time unit",
-            lambda v: v >= 0,
-        )
-        _finite(
-            "schedule every", self.every, "a finite number > 0", "model time unit", lambda v: v > 0
-        )
-        if not isinstance(self.count, Integral) or isinstance(self.count, bool) or self.count < 1:
-            raise invalid_value("schedule count", self.count, "an integer >= 1", "doses")
-        _finite(
-            "schedule amount",
-            self.amount,
-            "a finite number >= 0",
-            "unit of the target compartment",
-            lambda v: v >= 0,
-        )
-        if not isinstance(self.target, str):
-            raise invalid_value("schedule target", self.target, "a compartment name (str)", None)
+        _target("schedule target", self.target)
+        numbers = {
+            "amount": rules.number(self.amount, "schedule amount", low=0.0, unit=_AMOUNT_UNIT),
+            "start": rules.number(self.start, "schedule start", low=0.0, unit=_TIME_UNIT),
+            "every": rules.number(
+                self.every, "schedule every", low=0.0, low_open=True, unit=_TIME_UNIT
+            ),
+            "count": rules.integer(self.count, "schedule count", low=1, unit="doses"),
+        }
+        for name, value in numbers.items():
+            object.__setattr__(self, name, value)
 
     def doses(self) -> tuple[Dose, ...]:
         """The individual doses of this schedule.
@@ -154,13 +135,7 @@ class ParameterChange:
     values: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        time = _finite(
-            "parameter change time",
-            self.time,
-            "a finite number >= 0",
-            "model time unit",
-            lambda v: v >= 0,
-        )
+        time = rules.number(self.time, "parameter change time", low=0.0, unit=_TIME_UNIT)
         if not isinstance(self.values, Mapping) or not self.values:
             raise invalid_value(
                 "parameter change values",
@@ -169,7 +144,7 @@ class ParameterChange:
                 None,
             )
         object.__setattr__(self, "time", time)
-        object.__setattr__(self, "values", dict(self.values))
+        object.__setattr__(self, "values", rules.mapping(self.values, "parameter change values"))
 
 
 Event = Dose | ParameterChange

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["ModelError", "invalid_value", "unknown_name", "describe_unit"]
+__all__ = ["ModelError", "describe_unit", "invalid_value", "number_text", "shown", "unknown_name"]
 
 
 class ModelError(ValueError):
@@ -60,6 +60,37 @@ def describe_unit(unit: str | None) -> str:
     return unit
 
 
+def shown(value: Any) -> str:
+    """``repr`` of a value as a reader would write it: NumPy scalars and 0-d arrays as plain
+    Python numbers (``2.0``, not ``np.float64(2.0)``), full precision.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shown(np.float64(2.0)), shown(0.30000000000000004), shown("x")
+    ('2.0', '0.30000000000000004', "'x'")
+    """
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "shape", None) == ():
+        try:
+            return repr(item())
+        except (TypeError, ValueError):
+            pass
+    return repr(value)
+
+
+def number_text(value: float) -> str:
+    """A float at full precision without a trailing ``.0``: ``10``, ``0.30000000000000004``.
+
+    Examples
+    --------
+    >>> number_text(10.0), number_text(0.30000000000000004), number_text(1e300)
+    ('10', '0.30000000000000004', '1e+300')
+    """
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def invalid_value(
     field: str,
     value: Any,
@@ -93,7 +124,7 @@ def invalid_value(
     """
     prefix = f"{model}: " if model else ""
     message = (
-        f"{prefix}{field} = {value!r} is not allowed; "
+        f"{prefix}{field} = {shown(value)} is not allowed; "
         f"allowed: {allowed} (unit: {describe_unit(unit)})."
     )
     if hint:

@@ -1,155 +1,63 @@
-"""Integration with SciPy, restarting at every dose.
+"""A simulation from time 0 to its end: pieces between events, solved by :mod:`.solver`.
 
-The default method, ``"LSODA"``, is ODEPACK's LSODA through :func:`scipy.integrate.odeint`:
-it switches automatically between non-stiff (Adams) and stiff (BDF) formulas, so it is
-stiff-safe, and it takes the model's analytic Jacobian. Any :func:`scipy.integrate.solve_ivp`
-method (``"BDF"``, ``"Radau"``, ``"RK45"``, ``"DOP853"``, …) can be chosen instead.
+Doses and parameter changes happen at event times; the solver stops at every event time and
+restarts from the new state, so no event is ever stepped over. Values at an event time are
+reported *after* it.
 
-A cohort is integrated as one system of ``n_patients × n_states`` equations, ordered
-patient by patient, so its Jacobian is block diagonal and is passed to LSODA as a banded
-matrix (bandwidth ``n_states - 1``).
+A cohort is integrated in blocks of :data:`COHORT_CHUNK` patients, each block one stacked
+system (patient-major order, block-diagonal Jacobian passed to LSODA as a banded matrix). If
+a block fails, its patients are integrated one by one, so that one hard patient neither sinks
+the others nor goes unnamed: if that patient fails on their own too, the error says which.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from scipy.integrate import ODEintWarning, odeint, solve_ivp
-from scipy.sparse import block_diag
 
 from .doses import Dose, Event
-from .errors import ModelError
+from .solver import SolverError, SolverOptions, SolverStats, System, solve
 
-__all__ = ["integrate", "METHODS"]
+__all__ = ["COHORT_CHUNK", "DomainError", "Trajectory", "integrate"]
 
-METHODS = ("LSODA", "BDF", "Radau", "RK45", "RK23", "DOP853")
-
-#: Maximum internal steps per output interval for LSODA.
-MAX_STEPS = 50_000
-
-#: Patients per LSODA call in a cohort: keeps LSODA's work arrays in cache (measured
+#: Patients per stacked block of a cohort: keeps LSODA's work arrays in cache (measured
 #: optimum 500-2,000 for 6 states).
 COHORT_CHUNK = 1000
 
 
-class _System:
-    """Right-hand side and Jacobian of one patient or of a cohort (patient-major order)."""
+class DomainError(SolverError):
+    """A state declared non-negative fell below zero by more than the solver tolerance."""
 
-    def __init__(self, compiled, params: np.ndarray, n_states: int, n_patients: int | None):
-        self.compiled = compiled
-        self.params = params
-        self.n = n_states
-        self.n_patients = n_patients
-        if n_patients is not None:
-            rows, cols = np.meshgrid(np.arange(n_states), np.arange(n_states), indexing="ij")
-            self._band_rows = (rows - cols + n_states - 1).ravel()
-            self._band_cols = cols.ravel()
-
-    def _unflatten(self, y: np.ndarray) -> np.ndarray:
-        assert self.n_patients is not None  # only cohorts are flattened
-        return y.reshape(self.n_patients, self.n).T
-
-    def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
-        if self.n_patients is None:
-            return self.compiled.rhs(t, y, self.params)
-        return self.compiled.rhs(t, self._unflatten(y), self.params).T.ravel()
-
-    def jac(self, t: float, y: np.ndarray) -> np.ndarray:
-        if self.n_patients is None:
-            return self.compiled.jac(t, y, self.params)
-        return block_diag(list(self._blocks(t, y)), format="csr")
-
-    def fast(self) -> tuple[Callable, Callable] | None:
-        """Right-hand side and Jacobian of one patient on Python floats (no NumPy scalar
-        arithmetic, no allocation per call), or None for a cohort. They raise on a domain
-        error (e.g. a negative number to a fractional power), where :meth:`rhs` gives nan."""
-        rhs, jac = self.compiled.rhs_scalar, self.compiled.jac_scalar
-        if self.n_patients is not None or rhs is None or jac is None:
-            return None
-        p = self.params.tolist()
-        return (lambda t, y: rhs(t, y.tolist(), p)), (lambda t, y: jac(t, y.tolist(), p))
-
-    def _blocks(self, t: float, y: np.ndarray) -> np.ndarray:
-        jac = self.compiled.jac(t, self._unflatten(y), self.params)  # (n, n, patients)
-        return np.moveaxis(jac, -1, 0)
-
-    def jac_banded(self, t: float, y: np.ndarray) -> np.ndarray:
-        """Block-diagonal Jacobian in LAPACK banded storage, ``band[i - j + mu, j]``."""
-        n, n_patients = self.n, self.n_patients
-        assert n_patients is not None  # banded storage is for cohorts only
-        jac = self.compiled.jac(t, self._unflatten(y), self.params).reshape(n * n, n_patients)
-        band = np.zeros((2 * n - 1, n_patients, n))
-        band[self._band_rows, :, self._band_cols] = jac
-        return band.reshape(2 * n - 1, n_patients * n)
+    def __init__(self, reason: str, reached: float, state: str, value: float, patient=None):
+        super().__init__(reason, reached, patient)
+        self.state = state
+        self.value = value
 
 
-def _lsoda(system: _System, y: np.ndarray, grid: np.ndarray, rtol: float, atol: float):
-    banded = system.n_patients is not None
-    fast = system.fast()
-    if fast is not None:
-        try:
-            return _odeint(system, *fast, y, grid, rtol, atol, banded=False)
-        except (ArithmeticError, ValueError):
-            pass  # a domain error on floats: rerun with NumPy semantics (inf/nan) below
-    if banded:
-        return _odeint(system, system.rhs, system.jac_banded, y, grid, rtol, atol, banded=True)
-    return _odeint(system, system.rhs, system.jac, y, grid, rtol, atol, banded=False)
+@dataclass
+class Trajectory:
+    """What :func:`integrate` returns.
 
+    Attributes
+    ----------
+    states : numpy.ndarray
+        ``(n_states, n_t)``, or ``(n_patients, n_states, n_t)`` for a cohort.
+    params : numpy.ndarray
+        Parameters in effect at each output time: ``(n_params, n_t)`` or
+        ``(n_params, n_patients, n_t)``.
+    pieces : list of (float, float, numpy.ndarray)
+        ``(start, end, parameters)`` of every stretch with constant parameters: the
+        parameter vector (or matrix, for a cohort) in effect from ``start`` to ``end``.
+    stats : SolverStats
+        Work done and fallbacks taken.
+    """
 
-def _odeint(system: _System, rhs, jac, y, grid, rtol, atol, *, banded: bool):
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ODEintWarning)
-        solution, info = odeint(
-            rhs,
-            y,
-            grid,
-            Dfun=jac,
-            ml=system.n - 1 if banded else None,
-            mu=system.n - 1 if banded else None,
-            tfirst=True,
-            rtol=rtol,
-            atol=atol,
-            full_output=True,
-            mxstep=MAX_STEPS,
-        )
-    if info["message"] != "Integration successful." or not np.all(np.isfinite(solution)):
-        # Retry the piece with SciPy's BDF: it either succeeds (LSODA can stumble on a
-        # right-hand side that is undefined just past a trajectory, e.g. sqrt(x) when a trial
-        # step takes x below 0) or says where it stopped, which odeint does not.
-        return _ivp(system, y, grid, rtol, atol, "BDF")
-    return solution, None, None
-
-
-def _ivp(system: _System, y, grid, rtol, atol, method):
-    options = {"jac": system.jac} if method in ("BDF", "Radau", "LSODA") else {}
-    last = [float(grid[0])]
-
-    def rhs(t, state):
-        last[0] = t
-        return system.rhs(t, state)
-
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        try:
-            solution = solve_ivp(
-                rhs,
-                (grid[0], grid[-1]),
-                y,
-                method=method,
-                t_eval=grid,
-                rtol=rtol,
-                atol=atol,
-                **options,
-            )
-        except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:
-            # e.g. "array must not contain infs or NaNs" from a Jacobian that became nan
-            return None, last[0], f"{type(error).__name__}: {error}"
-    if not solution.success or not np.all(np.isfinite(solution.y)):
-        reached = float(solution.t[-1]) if solution.t.size else float(grid[0])
-        return None, reached, solution.message
-    return solution.y.T, None, None
+    states: np.ndarray
+    params: np.ndarray
+    pieces: list[tuple[float, float, np.ndarray]]
+    stats: SolverStats
 
 
 def _segments(t_eval: np.ndarray, t_end: float, event_times: Sequence[float]):
@@ -168,85 +76,190 @@ def _segments(t_eval: np.ndarray, t_end: float, event_times: Sequence[float]):
         yield t_end, t_end, np.flatnonzero(t_eval == t_end)
 
 
+def _domain_tolerance(values: np.ndarray, options: SolverOptions) -> np.ndarray:
+    """How far below zero a non-negative state may dip by round-off: a thousand times the
+    absolute tolerance plus a millionth of the largest value it takes in the piece."""
+    return 1e3 * options.atol + 1e-6 * np.max(np.abs(values), axis=0)
+
+
+def _check_domain(
+    solution: np.ndarray,
+    grid: np.ndarray,
+    nonnegative: np.ndarray,
+    n_states: int,
+    names: Sequence[str],
+    options: SolverOptions,
+    time_unit: str,
+) -> None:
+    """Raise :class:`DomainError` if a non-negative state went below zero."""
+    if not nonnegative.any():
+        return
+    columns = np.flatnonzero(np.tile(nonnegative, solution.shape[1] // n_states))
+    values = solution[:, columns]
+    below = values < -_domain_tolerance(values, options)
+    if not below.any():
+        return
+    row, column = np.argwhere(below)[0]
+    index = int(columns[column])
+    name = names[index % n_states]
+    value = float(values[row, column])
+    patient = index // n_states if solution.shape[1] > n_states else None
+    reason = (
+        f"state {name!r} fell to {value:.6g} at t = {grid[row]:.6g} {time_unit}, below zero, "
+        "but it is declared non-negative (State(..., nonnegative=True)); the model or its "
+        "parameters let it go negative. Declare nonnegative=False if it may be negative"
+    )
+    raise DomainError(reason, float(grid[row]), name, value, patient)
+
+
 def integrate(
     compiled,
     *,
-    model_name: str,
-    time_unit: str,
     state_names: Sequence[str],
     parameter_names: Sequence[str],
+    nonnegative: Sequence[bool],
+    time_unit: str,
     y0: np.ndarray,
     params: np.ndarray,
     t_end: float,
     t_eval: np.ndarray,
-    doses: Sequence[Event],
-    rtol: float,
-    atol: float,
-    method: str = "LSODA",
+    events: Sequence[Event],
+    options: SolverOptions,
     n_patients: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Integrate from 0 to ``t_end``; return states and parameters in effect at ``t_eval``.
+) -> Trajectory:
+    """Integrate from 0 to ``t_end`` and return the :class:`Trajectory` at ``t_eval``.
 
-    States have shape ``(n_states, n_t)``, or ``(n_patients, n_states, n_t)`` for a cohort
-    (``y0`` of shape ``(n_states, n_patients)``, ``params`` of shape ``(n_params, n)``).
-    Parameters have shape ``(n_params, n_t)`` or ``(n_params, n_patients, n_t)``: they change
-    over time only through :class:`~hemomodels.ParameterChange` events. Raises
-    :class:`ModelError` naming the model and the time reached if the solver fails or produces
-    non-finite values.
+    ``y0`` has shape ``(n_states,)``, or ``(n_states, n_patients)`` for a cohort, with
+    ``params`` of shape ``(n_params,)`` or ``(n_params, n_patients)``. Raises
+    :class:`~hemomodels.solver.SolverError` (for a cohort with the failing patient's index)
+    if the solver fails, or :class:`DomainError` if a non-negative state goes below zero.
 
     Examples
     --------
     >>> import hemomodels as hm
+    >>> from hemomodels.solver import SolverOptions
     >>> model = hm.models.marciniak_czochra_2009()
-    >>> y0 = np.array([1e7, 2e9, 4e8])  # the healthy steady state
-    >>> states, params = integrate(model.compiled, model_name=model.name, time_unit="day",
-    ...     state_names=model.state_names, parameter_names=model.parameter_names, y0=y0,
-    ...     params=np.array(list(model.defaults.values())), t_end=10.0,
-    ...     t_eval=np.array([0.0, 10.0]), doses=[], rtol=1e-8, atol=1e-10)
-    >>> states.shape, params.shape  # (states, times), (parameters, times)
+    >>> run = integrate(model.compiled, state_names=model.state_names,
+    ...     parameter_names=model.parameter_names, nonnegative=[True] * 3, time_unit="day",
+    ...     y0=np.array([1e7, 2e9, 4e8]), params=np.array(list(model.defaults.values())),
+    ...     t_end=10.0, t_eval=np.array([0.0, 10.0]), events=[],
+    ...     options=SolverOptions("LSODA", 1e-8, 1e-10))
+    >>> run.states.shape, run.params.shape  # (states, times), (parameters, times)
     ((3, 2), (6, 2))
-    >>> round(float(states[2, -1]) / 1e8, 3)
+    >>> round(float(run.states[2, -1]) / 1e8, 3)
     4.0
     """
-    n = len(state_names)
-    if n_patients is not None and n_patients > COHORT_CHUNK:
-        pieces = [
-            integrate(
-                compiled,
-                model_name=model_name,
-                time_unit=time_unit,
-                state_names=state_names,
-                parameter_names=parameter_names,
-                y0=y0[:, start : start + COHORT_CHUNK],
-                params=np.asarray(params)[:, start : start + COHORT_CHUNK],
-                t_end=t_end,
-                t_eval=t_eval,
-                doses=doses,
-                rtol=rtol,
-                atol=atol,
-                method=method,
-                n_patients=min(COHORT_CHUNK, n_patients - start),
-            )
-            for start in range(0, n_patients, COHORT_CHUNK)
-        ]
-        return (
-            np.concatenate([p[0] for p in pieces]),
-            np.concatenate([p[1] for p in pieces], axis=1),
+    stats = SolverStats(options.method)
+    if n_patients is None:
+        return _run(
+            compiled,
+            state_names,
+            parameter_names,
+            nonnegative,
+            time_unit,
+            y0,
+            params,
+            t_end,
+            t_eval,
+            events,
+            options,
+            None,
+            stats,
         )
+    blocks = []
+    for first in range(0, n_patients, COHORT_CHUNK):
+        count = min(COHORT_CHUNK, n_patients - first)
+        block = slice(first, first + count)
+        args = (compiled, state_names, parameter_names, nonnegative, time_unit)
+        try:
+            blocks.append(
+                _run(
+                    *args,
+                    y0[:, block],
+                    params[:, block],
+                    t_end,
+                    t_eval,
+                    events,
+                    options,
+                    count,
+                    stats,
+                )
+            )
+        except SolverError as error:
+            if count == 1:
+                error.patient = first
+                raise
+            stats.fallbacks.append(
+                f"patients {first}–{first + count - 1} integrated one by one (the stacked "
+                f"block failed at t = {error.reached:.6g} {time_unit}: {error.reason})"
+            )
+            singles = []
+            for patient in range(first, first + count):
+                try:
+                    singles.append(
+                        _run(
+                            *args,
+                            y0[:, patient : patient + 1],
+                            params[:, patient : patient + 1],
+                            t_end,
+                            t_eval,
+                            events,
+                            options,
+                            1,
+                            stats,
+                        )
+                    )
+                except SolverError as single:
+                    single.patient = patient
+                    raise single from None
+            blocks.append(_concatenate(singles))
+    return _concatenate(blocks)
+
+
+def _concatenate(blocks: list[Trajectory]) -> Trajectory:
+    if len(blocks) == 1:
+        return blocks[0]
+    pieces = [
+        (start, end, np.concatenate([b.pieces[k][2] for b in blocks], axis=1))
+        for k, (start, end, _) in enumerate(blocks[0].pieces)
+    ]
+    return Trajectory(
+        np.concatenate([b.states for b in blocks]),
+        np.concatenate([b.params for b in blocks], axis=1),
+        pieces,
+        blocks[0].stats,
+    )
+
+
+def _run(
+    compiled,
+    state_names: Sequence[str],
+    parameter_names: Sequence[str],
+    nonnegative: Sequence[bool],
+    time_unit: str,
+    y0: np.ndarray,
+    params: np.ndarray,
+    t_end: float,
+    t_eval: np.ndarray,
+    events: Sequence[Event],
+    options: SolverOptions,
+    n_patients: int | None,
+    stats: SolverStats,
+) -> Trajectory:
+    n = len(state_names)
     params = np.array(params, dtype=float)  # a copy: parameter changes must not leak out
-    system = _System(compiled, params, n, n_patients)
+    system = System(compiled, params, n, n_patients)
     index = {name: i for i, name in enumerate(state_names)}
     parameter_index = {name: i for i, name in enumerate(parameter_names)}
+    positive = np.asarray(nonnegative, dtype=bool)
     by_time: dict[float, list[Event]] = {}
-    for event in doses:
+    for event in events:
         by_time.setdefault(event.time, []).append(event)
 
     def apply(state: np.ndarray, time: float) -> np.ndarray:
         state = state.copy()
         for event in by_time.get(time, ()):
-            if isinstance(event, Dose) and n_patients is None:
-                state[index[event.target]] += event.amount
-            elif isinstance(event, Dose):  # every patient's copy of the compartment
+            if isinstance(event, Dose):  # every patient's copy of the compartment
                 state[index[event.target] :: n] += event.amount
             else:
                 for name, value in event.values.items():
@@ -255,32 +268,26 @@ def integrate(
 
     flat = y0.T.ravel() if n_patients is not None else np.asarray(y0, dtype=float)
     out = np.empty((t_eval.size, flat.size))
-    changes = any(not isinstance(event, Dose) for event in doses)
+    changes = any(not isinstance(event, Dose) for event in events)
     params_out = (
         np.empty((*params.shape, t_eval.size))
         if changes  # otherwise constant: a read-only broadcast view, no 200 MB for a cohort
         else np.broadcast_to(params[..., None], (*params.shape, t_eval.size))
     )
+    pieces: list[tuple[float, float, np.ndarray]] = []
     state = apply(flat, 0.0)
-    step: Callable = (
-        _lsoda if method == "LSODA" else (lambda s, y, g, r, a: _ivp(s, y, g, r, a, method))
-    )
     for start, stop, indices in _segments(t_eval, t_end, list(by_time)):
         if start > 0:
             state = apply(state, start)
+        if not pieces or not np.array_equal(pieces[-1][2], params):
+            pieces.append((start, stop, params.copy()))
+        else:
+            pieces[-1] = (pieces[-1][0], stop, pieces[-1][2])
         grid = np.unique(np.concatenate(([start], t_eval[indices], [stop])))
+        where = f"[{start:.6g}, {stop:.6g}] {time_unit}"
         if grid.size > 1:
-            solution, reached, message = step(system, state, grid, rtol, atol)
-            if solution is None or not np.all(np.isfinite(solution)):
-                reached = reached if reached is not None else start
-                raise ModelError(
-                    f"{model_name}: the solver ({method}) failed at t = {reached:g} {time_unit} "
-                    f"while integrating [{start:g}, {stop:g}] {time_unit}: "
-                    f"{message or 'non-finite values (the solution blew up)'}. "
-                    "Check the parameter values, or loosen rtol/atol.",
-                    field="simulation",
-                    value=reached,
-                )
+            solution = solve(system, state, grid, options, stats, where=where)
+            _check_domain(solution, grid, positive, n, state_names, options, time_unit)
         else:
             solution = state[None, :]
         positions = np.searchsorted(grid, t_eval[indices])
@@ -289,5 +296,6 @@ def integrate(
             params_out[..., indices] = params[..., None]
         state = solution[-1]
     if n_patients is None:
-        return out.T, params_out
-    return out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0), params_out
+        return Trajectory(out.T, params_out, pieces, stats)
+    states = out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0)
+    return Trajectory(states, params_out, pieces, stats)

@@ -1,26 +1,41 @@
-"""The :class:`Model`: a declared compartment model and everything derived from it."""
+"""The :class:`Model`: a declared compartment model and everything derived from it.
+
+The model checks its declaration, assembles the right-hand side and runs simulations.
+Everything else is derived in its own module and reached through thin methods:
+equilibria in :mod:`hemomodels.steady`, equations and tables in :mod:`hemomodels.display`,
+compiled functions in :mod:`hemomodels.compile` (cached per model structure in
+:mod:`hemomodels.cache`), integration in :mod:`hemomodels.integrate` and
+:mod:`hemomodels.solver`.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
 
-from .compile import CompiledModel, compile_model
+from . import display, rules, steady
+from .cache import cached
+from .compile import CompiledModel, compile_model, unsupported
 from .doses import Dose, ParameterChange, Schedule
-from .errors import ModelError, describe_unit, invalid_value, unknown_name
-from .integrate import integrate
+from .errors import ModelError
+from .integrate import DomainError, integrate
 from .result import Result
-from .spec import TIME, Flow, Observable, Parameter, State, format_number
-from .steady import SteadyState, find_steady_states, symbolic_solutions
+from .solver import DEFAULT_MAX_EVALUATIONS, SolverError, SolverOptions
+from .spec import TIME, Flow, Observable, Parameter, State
+from .steady import SteadyState
 from .validation import (
     check_cohort_table,
     check_doses,
     check_initial,
+    check_max_evaluations,
     check_method,
+    check_output_size,
     check_parameters,
     check_time,
     check_tolerance,
@@ -32,10 +47,13 @@ if TYPE_CHECKING:
 __all__ = ["Model"]
 
 DEFAULT_RTOL = 1e-8
+DEFAULT_ATOL = 1e-10
 #: Largest number of states for which steady states are sought in closed form by default.
 SYMBOLIC_STATE_LIMIT = 4
-_STEADY_FUNCTIONS: dict[str, list[Callable[..., Any]]] = {}
-DEFAULT_ATOL = 1e-10
+
+#: What pickling leaves out of a model's ``__dict__``: derived values rebuilt on use (the
+#: compiled functions hold generated code, which cannot be pickled).
+_DERIVED = ("compiled",)
 
 
 class Model:
@@ -69,7 +87,18 @@ class Model:
         for models with at most :data:`SYMBOLIC_STATE_LIMIT` states: SymPy's solver can run
         for many minutes on larger nonlinear systems, which then use root finding.
     max_time : float
-        Longest simulation horizon accepted (in ``time_unit``).
+        Longest simulation horizon accepted (in ``time_unit``, finite and > 0): the horizon
+        the model was built and tested for.
+
+    Notes
+    -----
+    The declaration is checked when the model is built: every expression may use only the
+    declared symbols, :data:`TIME` and the functions in
+    :data:`hemomodels.compile.SUPPORTED_FUNCTIONS` (its Jacobian too), and every field has
+    the right type. A problem raises :class:`~hemomodels.ModelError` naming the field.
+
+    Models and their results can be pickled (e.g. for a process pool); the compiled
+    functions are rebuilt, or fetched from the cache, on first use after unpickling.
 
     Examples
     --------
@@ -88,10 +117,10 @@ class Model:
     >>> round(float(result["drug"][-1]), 4)  # 2 exp(-1)
     0.7358
 
-    Names, defaults and the declared right-hand side are properties:
+    Names, defaults and the declared right-hand side are read-only properties:
 
-    >>> model.state_names, model.defaults, model.units
-    (['drug'], {'clearance': 0.1}, {'drug': 'mg/L'})
+    >>> model.state_names, dict(model.defaults), dict(model.units)
+    (('drug',), {'clearance': 0.1}, {'drug': 'mg/L'})
     >>> model.rhs_display
     (-clearance*drug,)
     """
@@ -116,51 +145,74 @@ class Model:
         solve_symbolically: bool | None = None,
         max_time: float = 1e6,
     ) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ModelError(
+                f"Model name = {name!r} is not allowed; allowed: a non-empty text (str).",
+                field="name",
+                value=name,
+            )
         self.name = name
-        self.states = tuple(states)
-        self.parameters = tuple(parameters)
-        self.observables = tuple(observables)
-        self.flows = tuple(flows)
+        for field, value in (
+            ("time_unit", time_unit),
+            ("description", description),
+            ("reference", reference),
+        ):
+            if not isinstance(value, str) or (field == "time_unit" and not value.strip()):
+                raise ModelError(
+                    f"{name}: {field} = {value!r} is not allowed; allowed: text (str)"
+                    + (", e.g. 'day' or 'h'." if field == "time_unit" else "."),
+                    field=field,
+                    value=value,
+                )
+        self.states = self._declared("state", states, State)
+        self.parameters = self._declared("parameter", parameters, Parameter)
+        self.observables = self._declared("observable", observables, Observable)
+        self.flows = self._declared("flow", flows, Flow)
         self.time_unit = time_unit
         self.description = description
         self.reference = reference
         self.solve_symbolically = (
             len(self.states) <= SYMBOLIC_STATE_LIMIT
             if solve_symbolically is None
-            else bool(solve_symbolically)
+            else rules.flag(solve_symbolically, "solve_symbolically", model=name)
         )
-        self.max_time = float(max_time)
-        self._check_declaration()
-        self._rhs_display = self._assemble(rhs or {})
+        self.max_time = rules.number(
+            max_time, "max_time", low=0.0, low_open=True, unit=time_unit, model=name
+        )
+        self._check_names()
+        self._rhs_display = tuple(self._assemble(rhs))
         substitutions = self._observable_substitutions()
         self.observable_expressions = tuple(
             o.expression.xreplace(substitutions) for o in self.observables
         )
-        self.rhs = tuple(sympy.sympify(e).xreplace(substitutions) for e in self._rhs_display)
+        self.rhs = tuple(e.xreplace(substitutions) for e in self._rhs_display)
         self._check_symbols()
+        cached(self.structure_key, "declaration checked", self._check_functions)
 
     # ----------------------------------------------------------------- declaration checks
-    def _check_declaration(self) -> None:
-        if not self.states:
+    def _declared(self, kind: str, items: Any, cls: type) -> tuple:
+        if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+            raise ModelError(
+                f"{self.name}: {kind}s = {items!r} is not allowed; allowed: a list of "
+                f"hemomodels.{cls.__name__} objects.",
+                field=f"{kind}s",
+                value=items,
+            )
+        items = tuple(items)
+        for item in items:
+            if not isinstance(item, cls):
+                raise ModelError(
+                    f"{self.name}: {kind}s must be hemomodels.{cls.__name__} objects, got "
+                    f"{item!r}.",
+                    field=f"{kind}s",
+                    value=item,
+                )
+        if kind == "state" and not items:
             raise ModelError(f"{self.name}: a model needs at least one state.", field="states")
-        for kind, items, cls in (
-            ("state", self.states, State),
-            ("parameter", self.parameters, Parameter),
-            ("observable", self.observables, Observable),
-        ):
-            for item in items:
-                if not isinstance(item, cls):
-                    raise ModelError(
-                        f"{self.name}: {kind}s must be hemomodels.{cls.__name__} objects, got "
-                        f"{item!r}.",
-                        field=f"{kind}s",
-                        value=item,
-                    )
-        declared: tuple[State | Parameter | Observable, ...] = (
-            *self.states,
-            *self.parameters,
-            *self.observables,
-        )
+        return items
+
+    def _check_names(self) -> None:
+        declared = (*self.states, *self.parameters, *self.observables)
         names = [x.name for x in declared]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -171,9 +223,9 @@ class Model:
                 value=duplicates,
             )
 
-    def _state_of(self, key: State | str | sympy.Symbol) -> int:
+    def _state_of(self, key: Any) -> int:
         name = key.name if isinstance(key, (State, sympy.Symbol)) else key
-        if name not in self.state_index:
+        if not isinstance(name, str) or name not in self.state_index:
             raise ModelError(
                 f"{self.name}: rhs or flow refers to unknown compartment {name!r}; allowed: "
                 f"{', '.join(self.state_names)}.",
@@ -182,10 +234,28 @@ class Model:
             )
         return self.state_index[name]
 
-    def _assemble(self, rhs: Mapping) -> list[sympy.Expr]:
-        terms = [sympy.Integer(0)] * len(self.states)
+    def _assemble(self, rhs: Any) -> list[sympy.Expr]:
+        if rhs is None:
+            rhs = {}
+        if not isinstance(rhs, Mapping):
+            raise ModelError(
+                f"{self.name}: rhs = {rhs!r} is not allowed; allowed: a mapping of states (or "
+                "state names) to SymPy expressions, e.g. {stem: -k * stem.symbol}.",
+                field="rhs",
+                value=rhs,
+            )
+        terms: list[sympy.Expr] = [sympy.Integer(0)] * len(self.states)
         for key, expression in rhs.items():
-            terms[self._state_of(key)] += sympy.sympify(expression)
+            index = self._state_of(key)
+            if not isinstance(expression, sympy.Expr) and not rules.is_number(expression):
+                raise ModelError(
+                    f"{self.name}: rhs for {self.state_names[index]!r} = {expression!r} is not "
+                    "allowed; allowed: a SymPy expression built from the .symbol of declared "
+                    "states, parameters and observables (or a number).",
+                    field=f"rhs[{self.state_names[index]!r}]",
+                    value=expression,
+                )
+            terms[index] += sympy.sympify(expression)
         for flow in self.flows:
             if flow.source is not None:
                 terms[self._state_of(flow.source)] -= flow.rate
@@ -199,13 +269,16 @@ class Model:
             substitutions[observable.symbol] = observable.expression.xreplace(substitutions)
         return substitutions
 
+    def _labelled_expressions(self) -> list[tuple[str, sympy.Expr]]:
+        return [
+            *((f"d {n}/dt", e) for n, e in zip(self.state_names, self.rhs, strict=True)),
+            *zip(self.observable_names, self.observable_expressions, strict=True),
+        ]
+
     def _check_symbols(self) -> None:
         allowed = {*self.state_symbols, *self.parameter_symbols, TIME}
-        for label, expression in (
-            *zip(self.state_names, self.rhs, strict=True),
-            *zip(self.observable_names, self.observable_expressions, strict=True),
-        ):
-            unknown = sympy.sympify(expression).free_symbols - allowed
+        for label, expression in self._labelled_expressions():
+            unknown = expression.free_symbols - allowed
             if unknown:
                 names = ", ".join(sorted(str(s) for s in unknown))
                 raise ModelError(
@@ -216,52 +289,83 @@ class Model:
                     value=names,
                 )
 
+    def _check_functions(self) -> bool:
+        """Every expression, and every entry of the Jacobian, can be compiled."""
+        jacobian = self.jacobian()
+        checks = [
+            *self._labelled_expressions(),
+            *(
+                (f"∂(d {self.state_names[i]}/dt)/∂{self.state_names[j]}", jacobian[i, j])
+                for i in range(len(self.states))
+                for j in range(len(self.states))
+            ),
+        ]
+        for label, expression in checks:
+            problems = unsupported(expression)
+            if problems:
+                from .compile import SUPPORTED_FUNCTIONS
+
+                names = ", ".join(f.__name__ for f in SUPPORTED_FUNCTIONS)
+                raise ModelError(
+                    f"{self.name}: the expression for {label!r} contains "
+                    f"{', '.join(problems)}, which cannot be simulated; allowed: the functions "
+                    f"{names} (Piecewise for switches; a Heaviside or sign of a state has no "
+                    "usable derivative), finite numbers and declared symbols.",
+                    field=label,
+                    value=", ".join(problems),
+                )
+        return True
+
     # ----------------------------------------------------------------------- names
     @cached_property
-    def state_names(self) -> list[str]:
+    def state_names(self) -> tuple[str, ...]:
         """Names of the states, in state-vector order."""
-        return [s.name for s in self.states]
+        return tuple(s.name for s in self.states)
 
     @cached_property
-    def parameter_names(self) -> list[str]:
+    def parameter_names(self) -> tuple[str, ...]:
         """Names of the parameters, in parameter-vector order."""
-        return [p.name for p in self.parameters]
+        return tuple(p.name for p in self.parameters)
 
     @cached_property
-    def observable_names(self) -> list[str]:
+    def observable_names(self) -> tuple[str, ...]:
         """Names of the observables."""
-        return [o.name for o in self.observables]
+        return tuple(o.name for o in self.observables)
 
     @cached_property
-    def state_index(self) -> dict[str, int]:
-        """Position of each state in the state vector."""
-        return {name: i for i, name in enumerate(self.state_names)}
+    def state_index(self) -> Mapping[str, int]:
+        """Position of each state in the state vector (read-only)."""
+        return MappingProxyType({name: i for i, name in enumerate(self.state_names)})
 
     @cached_property
-    def parameter_index(self) -> dict[str, int]:
-        """Position of each parameter in the parameter vector."""
-        return {name: i for i, name in enumerate(self.parameter_names)}
+    def parameter_index(self) -> Mapping[str, int]:
+        """Position of each parameter in the parameter vector (read-only)."""
+        return MappingProxyType({name: i for i, name in enumerate(self.parameter_names)})
 
     @cached_property
-    def observable_index(self) -> dict[str, int]:
-        """Position of each observable."""
-        return {name: i for i, name in enumerate(self.observable_names)}
+    def observable_index(self) -> Mapping[str, int]:
+        """Position of each observable (read-only)."""
+        return MappingProxyType({name: i for i, name in enumerate(self.observable_names)})
 
     @cached_property
-    def state_symbols(self) -> list[sympy.Symbol]:
+    def state_symbols(self) -> tuple[sympy.Symbol, ...]:
         """SymPy symbols of the states."""
-        return [s.symbol for s in self.states]
+        return tuple(s.symbol for s in self.states)
 
     @cached_property
-    def parameter_symbols(self) -> list[sympy.Symbol]:
+    def parameter_symbols(self) -> tuple[sympy.Symbol, ...]:
         """SymPy symbols of the parameters."""
-        return [p.symbol for p in self.parameters]
+        return tuple(p.symbol for p in self.parameters)
 
     @cached_property
-    def units(self) -> dict[str, str]:
-        """Unit of every state and observable, by name."""
-        with_units: tuple[State | Observable, ...] = (*self.states, *self.observables)
-        return {x.name: x.unit for x in with_units}
+    def units(self) -> Mapping[str, str]:
+        """Unit of every state and observable, by name (read-only)."""
+        return MappingProxyType({x.name: x.unit for x in (*self.states, *self.observables)})
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        """Default parameter values, by name (a new dict at every call)."""
+        return {p.name: p.value for p in self.parameters}
 
     def parameter(self, name: str) -> Parameter:
         """The declared :class:`Parameter` called ``name``.
@@ -275,14 +379,25 @@ class Model:
         >>> model.parameter("stem_self_renewal").bounds_text()
         '[0, 1]'
         """
-        if name not in self.parameter_index:
-            raise unknown_name("parameter", name, self.parameter_names, model=self.name)
+        name = rules.name(name, "name", self.parameter_names, kind="parameter", model=self.name)
         return self.parameters[self.parameter_index[name]]
 
-    @property
-    def defaults(self) -> dict[str, float]:
-        """Default parameter values, by name."""
-        return {p.name: p.value for p in self.parameters}
+    def references(self) -> dict[str, str]:
+        """Formatted references of the model and of every parameter's source, by
+        ``references.bib`` key (read from the copy shipped with the package).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> refs = hm.models.friberg2002().references()
+        >>> refs["friberg2002"].startswith("Friberg")
+        True
+        """
+        from .bibliography import format_reference
+
+        keys = [self.reference] if self.reference else []
+        keys += [p.source for p in self.parameters if p.source not in keys]
+        return {key: format_reference(key) for key in dict.fromkeys(keys)}
 
     # ---------------------------------------------------------------- symbolic side
     @property
@@ -298,7 +413,7 @@ class Model:
         """``d state / dt`` as declared, observables kept as symbols (what :meth:`latex`
         shows); :attr:`rhs` is the same with the observables substituted. Useful to build a
         new model on this one's equations without retyping them."""
-        return tuple(self._rhs_display)
+        return self._rhs_display
 
     def jacobian(self) -> sympy.Matrix:
         """Symbolic Jacobian ``∂f_i/∂x_j`` of the right-hand side (states in order).
@@ -314,17 +429,10 @@ class Model:
         """
         return sympy.Matrix(self.rhs).jacobian(sympy.Matrix(self.state_symbols))
 
-    @cached_property
+    @property
     def latex_names(self) -> dict[sympy.Symbol, str]:
         """LaTeX name of every symbol, for :func:`sympy.latex`'s ``symbol_names``."""
-        declared: tuple[State | Parameter | Observable, ...] = (
-            *self.states,
-            *self.parameters,
-            *self.observables,
-        )
-        names = {x.symbol: x.tex for x in declared}
-        names[TIME] = "t"
-        return names
+        return display.latex_names(self)
 
     def latex_of(self, expression: sympy.Expr) -> str:
         """LaTeX of any expression in this model's symbols, with the model's symbol names.
@@ -337,7 +445,7 @@ class Model:
         >>> model.latex_of(a1 * c1)
         'c_1 a_1'
         """
-        return sympy.latex(sympy.sympify(expression), symbol_names=self.latex_names)
+        return display.latex_of(self, expression)
 
     def latex(self, *, observables: bool = True) -> str:
         """The model's equations as a LaTeX ``aligned`` block.
@@ -357,19 +465,13 @@ class Model:
         >>> print(model.latex().splitlines()[1])
         s &= \\frac{1}{k c_3 + 1} \\\\
         """
-        used = set().union(*(sympy.sympify(e).free_symbols for e in self._rhs_display))
-        lines = []
-        for observable in self.observables:
-            if observables or observable.symbol in used:
-                lines.append(f"{observable.tex} &= {self.latex_of(observable.expression)}")
-        for state, expression in zip(self.states, self._rhs_display, strict=True):
-            lines.append(rf"\frac{{d {state.tex}}}{{d t}} &= {self.latex_of(expression)}")
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        return display.latex(self, observables=rules.flag(observables, "observables"))
 
     # -------------------------------------------------------------------- compiled
     @cached_property
     def structure_key(self) -> str:
-        """Text identifying the model's equations; models with equal keys share compiled code."""
+        """Text identifying the model's equations; models with equal keys share compiled code,
+        steady states and declaration checks (:mod:`hemomodels.cache`)."""
         return sympy.srepr(
             (
                 tuple(self.state_symbols),
@@ -390,6 +492,13 @@ class Model:
             self.observable_expressions,
         )
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    # --------------------------------------------------------------------- analysis
     def steady_state_functions(self) -> list[Callable[..., Any]]:
         """NumPy functions of the parameters giving each closed-form steady state.
 
@@ -403,19 +512,8 @@ class Model:
         >>> [float(round(x / 1e6, 1)) for x in functions[-1](*model.defaults.values())]
         [10.0, 2000.0, 400.0]
         """
-        key = self.structure_key
-        if key not in _STEADY_FUNCTIONS:
-            _STEADY_FUNCTIONS[key] = [
-                sympy.lambdify(
-                    self.parameter_symbols,
-                    [solution[s] for s in self.state_symbols],
-                    modules="numpy",
-                )
-                for solution in symbolic_solutions(self) or []
-            ]
-        return _STEADY_FUNCTIONS[key]
+        return steady.steady_state_functions(self)
 
-    # --------------------------------------------------------------------- analysis
     def steady_states(
         self,
         params: Mapping[str, float] | None = None,
@@ -423,13 +521,14 @@ class Model:
         method: str = "auto",
         guesses: Iterable[Mapping[str, float] | Sequence[float]] = (),
     ) -> list[SteadyState]:
-        """Feasible (non-negative) steady states and their stability.
+        """Feasible steady states and their stability.
 
-        SymPy solves ``f(x) = 0`` in closed form where it can (``method="symbolic"``); where
-        it cannot, SciPy's root finder starts from any ``guesses`` and the default initial
-        state and, if that finds no stable state, also from where a long simulation settles
-        (``method="numeric"``). Stability comes from the eigenvalues of the Jacobian at each
-        steady state.
+        A steady state is feasible if it is finite and every state declared non-negative is
+        >= 0 in it. SymPy solves ``f(x) = 0`` in closed form where it can
+        (``method="symbolic"``); where it cannot, SciPy's root finder starts from any
+        ``guesses`` and the default initial state and, if that finds no stable state, also
+        from where a long simulation settles (``method="numeric"``). Stability comes from the
+        eigenvalues of the Jacobian at each steady state.
 
         Parameters
         ----------
@@ -453,22 +552,7 @@ class Model:
         >>> round(model.steady_states()[-1].values["neutrophils"] / 1e8, 3)
         4.0
         """
-        vector = check_parameters(self, params)
-        starts = [check_initial(self, g) for g in guesses]
-        if not (method == "numeric" or (method == "auto" and not self._has_closed_form())):
-            return find_steady_states(self, vector, method=method, guesses=starts)
-        starts.append(check_initial(self, None))
-        found = find_steady_states(self, vector, method=method, guesses=starts)
-        if any(s.stability == "stable" for s in found):
-            return found
-        horizon = min(self.max_time, 1e4)
-        try:  # no stable state near the starts: search again from where the model settles
-            settled = self.simulate(horizon, params=params, t_eval=[0.0, horizon])
-        except ModelError:
-            return found
-        return find_steady_states(
-            self, vector, method=method, guesses=[*starts, settled.states[:, -1]]
-        )
+        return steady.steady_states(self, params, method=method, guesses=guesses)
 
     def steady_state_frame(self, params: Mapping[str, float] | None = None) -> pd.DataFrame:
         """Steady states as a table: one row each, with values, stability and time scale.
@@ -488,34 +572,9 @@ class Model:
         >>> frame.index[-1]
         'all compartments positive'
         """
-        import pandas as pd
+        return steady.steady_state_frame(self, params)
 
-        rows = []
-        for steady in self.steady_states(params):
-            empty = [name for name, value in steady.values.items() if value == 0]
-            if not empty:
-                label = "all compartments positive"
-            elif len(empty) == len(self.states):
-                label = "all compartments empty"
-            else:
-                label = "empty: " + ", ".join(empty)
-            real = np.real(steady.eigenvalues)
-            slowest = float(np.min(np.abs(real))) if real.size else float("nan")
-            rows.append(
-                {
-                    "label": label,
-                    **steady.values,
-                    "stability": steady.stability,
-                    "method": steady.method,
-                    f"max Re(eigenvalue) (1/{self.time_unit})": float(np.max(real)),
-                    f"slowest time scale ({self.time_unit})": 1 / slowest
-                    if slowest > 0
-                    else float("inf"),
-                }
-            )
-        return pd.DataFrame(rows).set_index("label")
-
-    def steady_state_latex(self, steady: SteadyState) -> str:
+    def steady_state_latex(self, steady_state: SteadyState) -> str:
         """Closed-form values of a symbolic steady state as a LaTeX ``aligned`` block.
 
         Raises :class:`ModelError` for a steady state found numerically (no closed form).
@@ -528,24 +587,7 @@ class Model:
         >>> print(model.steady_state_latex(healthy).splitlines()[3])
         c_3^{*} &= \\frac{2 a_1 - 1}{k}
         """
-        if not isinstance(steady, SteadyState):
-            raise invalid_value(
-                "steady", steady, "a SteadyState from model.steady_states()", None, model=self.name
-            )
-        if steady.expressions is None:
-            raise ModelError(
-                f"{self.name}: this steady state was found numerically and has no closed form.",
-                field="steady state",
-                value=steady.values,
-            )
-        lines = [
-            f"{state.tex}^{{*}} &= {self.latex_of(steady.expressions[state.name])}"
-            for state in self.states
-        ]
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-
-    def _has_closed_form(self) -> bool:
-        return symbolic_solutions(self) is not None
+        return steady.steady_state_latex(self, steady_state)
 
     # ------------------------------------------------------------------- simulation
     def simulate(
@@ -559,25 +601,28 @@ class Model:
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
         method: str = "LSODA",
+        max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
     ) -> Result:
         """Simulate one patient from time 0 to ``t_end``.
 
         Every input is checked before integration starts; a problem raises
         :class:`~hemomodels.ModelError` naming the field, the value, the allowed range and
-        the unit.
+        the unit. So does a solver failure (naming the time reached) and a state declared
+        non-negative that goes below zero.
 
         Parameters
         ----------
         t_end : float
-            End time (> 0), in ``self.time_unit``.
+            End time (> 0, at most :attr:`max_time`), in ``self.time_unit``.
         params : mapping, optional
             Parameter values overriding the defaults (within each parameter's bounds).
         y0 : mapping or sequence, optional
-            Initial values (>= 0) overriding the states' defaults.
+            Initial values overriding the states' defaults (>= 0 for non-negative states).
         doses : Dose, Schedule, ParameterChange or iterable of them
             Boluses added to compartments and parameter changes (e.g. a therapy switched on
             or off); integration restarts at each event time. ``result.params`` holds the
-            parameters at time 0.
+            parameters in effect at time 0 (after any change at time 0) and
+            ``result.parameter_history()`` every stretch of constant parameters.
         t_eval : array_like, optional
             Output times, strictly increasing within ``[0, t_end]``; default 401 evenly
             spaced points.
@@ -585,8 +630,12 @@ class Model:
             Relative and absolute solver tolerances.
         method : str
             ``"LSODA"`` (default, :func:`scipy.integrate.odeint`, stiff-safe; a piece between
-            events where it fails is retried with SciPy's BDF before an error is raised) or a
-            :func:`scipy.integrate.solve_ivp` method such as ``"BDF"`` or ``"Radau"``.
+            events where it fails is retried with SciPy's BDF before an error is raised) or
+            one of SciPy's ``"BDF"``, ``"Radau"``, ``"RK45"``, ``"RK23"``, ``"DOP853"``.
+            ``result.solver`` records the work done and any fallback.
+        max_evaluations : int
+            Work limit: right-hand-side evaluations allowed per piece between events (>= 100);
+            beyond it the simulation stops with a :class:`~hemomodels.ModelError`.
 
         Returns
         -------
@@ -604,15 +653,8 @@ class Model:
         """
         vector = check_parameters(self, params)
         initial = check_initial(self, y0)
-        grid, states, observed = self._run(
-            initial, vector, t_end, t_eval, doses, rtol, atol, method
-        )
-        return Result(
-            self,
-            grid,
-            states,
-            observed,
-            dict(zip(self.parameter_names, map(float, vector), strict=True)),
+        return self._run(
+            initial, vector, t_end, t_eval, doses, rtol, atol, method, max_evaluations, None
         )
 
     def simulate_many(
@@ -625,13 +667,16 @@ class Model:
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
         method: str = "LSODA",
+        max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
     ) -> Result:
         """Simulate a cohort: one parameter set (row) per patient, integrated together.
 
         All patients share one compiled right-hand side evaluated on arrays of shape
-        ``(n_states, n_patients)``; the cohort is one ODE system whose block-diagonal
-        Jacobian is passed to the solver as a banded matrix. The result equals simulating
-        the patients one by one (to solver tolerance).
+        ``(n_states, n_patients)``; blocks of patients are integrated as one ODE system whose
+        block-diagonal Jacobian is passed to the solver as a banded matrix. The result equals
+        simulating the patients one by one (to solver tolerance). If a block fails, its
+        patients are integrated one by one; a patient who fails on their own is named in the
+        :class:`~hemomodels.ModelError`.
 
         Parameters
         ----------
@@ -639,7 +684,7 @@ class Model:
             One row (or array element) per patient. Columns name parameters; a column named
             after a state sets that patient's initial value. Missing parameters take their
             defaults.
-        t_end, doses, t_eval, rtol, atol, method
+        t_end, doses, t_eval, rtol, atol, method, max_evaluations
             As in :meth:`simulate`; doses are given to every patient.
 
         Returns
@@ -659,11 +704,19 @@ class Model:
         >>> cohort.n_patients
         2
         """
-        matrix, initial, frame = check_cohort_table(self, params_table)
-        grid, states, observed = self._run(
-            initial, matrix, t_end, t_eval, doses, rtol, atol, method, n_patients=matrix.shape[1]
+        matrix, initial, _ = check_cohort_table(self, params_table)
+        return self._run(
+            initial,
+            matrix,
+            t_end,
+            t_eval,
+            doses,
+            rtol,
+            atol,
+            method,
+            max_evaluations,
+            matrix.shape[1],
         )
-        return Result(self, grid, states, observed, frame)
 
     def _run(
         self,
@@ -675,38 +728,79 @@ class Model:
         rtol: Any,
         atol: Any,
         method: Any,
-        n_patients: int | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Check the remaining inputs, integrate, evaluate observables.
-
-        Returns the output times, the states and the observables (a leading patient axis for
-        a cohort).
-        """
+        max_evaluations: Any,
+        n_patients: int | None,
+    ) -> Result:
+        """Check the remaining inputs, integrate, evaluate observables, build the Result."""
         t_end, grid = check_time(self, t_end, t_eval)
         events = check_doses(self, doses, t_end)
-        rtol = check_tolerance(self, "rtol", rtol)
-        atol = check_tolerance(self, "atol", atol)
-        method = check_method(self, method)
-        states, params_t = integrate(
-            self.compiled,
-            model_name=self.name,
-            time_unit=self.time_unit,
-            state_names=self.state_names,
-            parameter_names=self.parameter_names,
-            y0=initial,
-            params=params,
-            t_end=t_end,
-            t_eval=grid,
-            doses=events,
-            rtol=rtol,
-            atol=atol,
-            method=method,
-            n_patients=n_patients,
+        options = SolverOptions(
+            check_method(self, method),
+            check_tolerance(self, "rtol", rtol),
+            check_tolerance(self, "atol", atol),
+            check_max_evaluations(self, max_evaluations),
         )
-        if n_patients is None:
-            return grid, states, self.compiled.observe(grid, states, params_t)
-        observed = self.compiled.observe(grid, np.moveaxis(states, 1, 0), params_t)
-        return grid, states, np.moveaxis(observed, 0, 1)
+        check_output_size(self, n_patients or 1, grid.size)
+        try:
+            run = integrate(
+                self.compiled,
+                state_names=self.state_names,
+                parameter_names=self.parameter_names,
+                nonnegative=[s.nonnegative for s in self.states],
+                time_unit=self.time_unit,
+                y0=initial,
+                params=params,
+                t_end=t_end,
+                t_eval=grid,
+                events=events,
+                options=options,
+                n_patients=n_patients,
+            )
+        except SolverError as error:
+            raise self._solver_error(error, options, params, t_end) from None
+        except MemoryError:
+            raise ModelError(
+                f"{self.name}: the output of {n_patients or 1:,} patients × {grid.size:,} "
+                "times does not fit in memory; simulate fewer patients or output times.",
+                field="output size",
+                value=(n_patients or 1) * grid.size,
+            ) from None
+        with np.errstate(all="ignore"):  # undefined observables (e.g. 0/0) are NaN
+            if n_patients is None:
+                observed = self.compiled.observe(grid, run.states, run.params)
+            else:
+                observed = np.moveaxis(
+                    self.compiled.observe(grid, np.moveaxis(run.states, 1, 0), run.params), 0, 1
+                )
+        return Result(self, grid, run.states, observed, run.pieces, run.stats)
+
+    def _solver_error(
+        self, error: SolverError, options: SolverOptions, params: np.ndarray, t_end: float
+    ) -> ModelError:
+        who = ""
+        if error.patient is not None:
+            values = params[:, error.patient] if params.ndim == 2 else params
+            shown = ", ".join(
+                f"{n}={v:.6g}" for n, v in zip(self.parameter_names, values, strict=True)
+            )
+            who = f" for patient {error.patient} ({shown})"
+        if isinstance(error, DomainError):
+            return ModelError(
+                f"{self.name}: the simulation stopped{who}: {error.reason.rstrip('.')}.",
+                field=f"state {error.state!r}",
+                value=error.value,
+                allowed=">= 0",
+                unit=self.units[error.state],
+            )
+        reached = error.reached if math.isfinite(error.reached) else 0.0
+        return ModelError(
+            f"{self.name}: the solver ({options.method}) failed{who} at t = {reached:.6g} "
+            f"{self.time_unit} while integrating [0, {t_end:.6g}] {self.time_unit}: "
+            f"{error.reason.rstrip('.')}. Check the parameter values, or loosen rtol/atol.",
+            field="simulation" if error.patient is None else f"patient {error.patient}",
+            value=reached,
+            unit=self.time_unit,
+        )
 
     # ------------------------------------------------------------------------ exchange
     def to_sbml(
@@ -745,98 +839,13 @@ class Model:
         >>> float(row["value"]), row["bounds"], row["source"]
         (0.85, '[0, 1]', 'stiehl2015')
         """
-        import pandas as pd
-
-        return pd.DataFrame(
-            [
-                {
-                    "parameter": p.name,
-                    "symbol": p.tex,
-                    "value": p.value,
-                    "unit": describe_unit(p.unit),
-                    "bounds": p.bounds_text(),
-                    "source": p.source,
-                    "description": p.description,
-                    "note": p.note,
-                }
-                for p in self.parameters
-            ]
-        ).set_index("parameter")
-
-    def _tables(self) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
-        states = [
-            [s.name, s.description, describe_unit(s.unit), format_number(s.initial)]
-            for s in self.states
-        ]
-        parameters = [
-            [
-                p.name,
-                p.description,
-                format_number(p.value),
-                describe_unit(p.unit),
-                p.bounds_text(),
-                p.source,
-            ]
-            for p in self.parameters
-        ]
-        observables = [[o.name, o.description, describe_unit(o.unit)] for o in self.observables]
-        return states, parameters, observables
+        return display.parameter_table(self)
 
     def __str__(self) -> str:
-        states, parameters, observables = self._tables()
-        lines = [f"Model: {self.name}"]
-        if self.reference:
-            lines.append(f"Source: {self.reference}")
-        lines.append(f"Time unit: {self.time_unit}")
-        blocks = [
-            ("States", ["name", "description", "unit", "initial"], states),
-            (
-                "Parameters",
-                ["name", "description", "value", "unit", "bounds", "source"],
-                parameters,
-            ),
-        ]
-        if observables:
-            blocks.append(("Observables", ["name", "description", "unit"], observables))
-        for title, header, rows in blocks:
-            widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-            lines += ["", title]
-            for row in [header, *rows]:
-                lines.append(
-                    "  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))
-                )
-        lines += ["", "Equations"]
-        for observable in self.observables:
-            lines.append(f"  {observable.name} = {sympy.sstr(observable.expression)}")
-        for state, expression in zip(self.states, self._rhs_display, strict=True):
-            lines.append(f"  d{state.name}/dt = {sympy.sstr(expression)}")
-        return "\n".join(lines)
+        return display.text(self)
 
     def _repr_markdown_(self) -> str:
-        states, parameters, observables = self._tables()
-
-        def table(header: list[str], rows: list[list[str]]) -> str:
-            escape = [[str(c).replace("|", r"\|") for c in row] for row in rows]
-            return "\n".join(
-                [
-                    "| " + " | ".join(header) + " |",
-                    "|" + "---|" * len(header),
-                    *("| " + " | ".join(row) + " |" for row in escape),
-                ]
-            )
-
-        parts = [
-            f"**{self.name}**" + (f" — {self.description}" if self.description else ""),
-            f"Time unit: {self.time_unit}.",
-            "**States**",
-            table(["name", "description", "unit", "initial"], states),
-            "**Parameters**",
-            table(["name", "description", "value", "unit", "bounds", "source"], parameters),
-        ]
-        if observables:
-            parts += ["**Observables**", table(["name", "description", "unit"], observables)]
-        parts += ["**Equations**", "$$\n" + self.latex() + "\n$$"]
-        return "\n\n".join(parts)
+        return display.markdown(self)
 
     def __repr__(self) -> str:
         return (

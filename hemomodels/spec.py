@@ -11,10 +11,10 @@ from __future__ import annotations
 import keyword
 import math
 from dataclasses import dataclass, field
-from numbers import Real
 
 import sympy
 
+from . import rules
 from .errors import ModelError, describe_unit
 
 __all__ = ["TIME", "State", "Parameter", "Observable", "Flow"]
@@ -35,8 +35,31 @@ def _check_name(kind: str, name: object) -> None:
         raise ModelError(f"{kind} name 't' is reserved for time.", field=f"{kind} name", value=name)
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, Real) and not isinstance(value, bool)
+def _check_text(kind: str, name: str, attribute: str, value: object, *, optional=False) -> None:
+    if (optional and value is None) or isinstance(value, str):
+        return
+    raise ModelError(
+        f"{kind} {name!r}: {attribute} = {value!r} is not allowed; allowed: text (str)"
+        + (" or None." if optional else "."),
+        field=f"{kind} {name!r} {attribute}",
+        value=value,
+    )
+
+
+def _check_expression(kind: str, name: str, expression: object) -> sympy.Expr:
+    """A SymPy expression or a plain number; text is refused (it would be parsed into new
+    symbols without the declared ones' meaning)."""
+    if isinstance(expression, sympy.Expr):
+        return expression
+    if rules.is_number(expression):
+        return sympy.sympify(expression)
+    raise ModelError(
+        f"{kind} {name!r}: expression = {expression!r} is not allowed; allowed: a SymPy "
+        "expression built from the .symbol of declared states, parameters and observables "
+        "(or a number).",
+        field=f"{kind} {name!r} expression",
+        value=expression,
+    )
 
 
 def format_number(value: float) -> str:
@@ -52,7 +75,7 @@ def format_number(value: float) -> str:
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
     magnitude = abs(value)
-    if 1e-3 <= magnitude < 1e5:
+    if 1e-3 <= magnitude < 1e6:
         return f"{value:.6g}"
     return f"{value:.4g}"
 
@@ -70,15 +93,31 @@ class State:
     unit : str
         Unit of the amount, e.g. ``"cells/kg"``.
     initial : float
-        Default initial value (>= 0), in ``unit``.
+        Default initial value, in ``unit`` (>= 0 unless ``nonnegative=False``).
     latex : str, optional
         LaTeX symbol used in displayed equations, e.g. ``"c_1"``. Defaults to ``name``.
+    nonnegative : bool, default True
+        Whether the amount can never be negative (cell numbers, masses, concentrations).
+        Initial values and doses must then be >= 0, and a simulation in which the solution
+        falls below zero by more than the solver tolerance stops with a
+        :class:`~hemomodels.ModelError` naming the state and the time (values are never
+        clipped). Declare ``nonnegative=False`` for a signed quantity (e.g. a deviation from a
+        set point).
+
+    Notes
+    -----
+    The SymPy symbol of a state is only declared *real*, never non-negative, so that an
+    expression such as ``sympy.Abs(x)`` or ``sympy.Max(-x, 0)`` is kept as written instead of
+    being simplified under an assumption the numbers might not satisfy.
 
     Examples
     --------
     >>> stem = State("stem_cells", "Stem cells", "cells/kg", initial=1e7)
-    >>> stem.symbol, stem.symbol.is_nonnegative
-    (stem_cells, True)
+    >>> stem.symbol, stem.symbol.is_real, stem.nonnegative
+    (stem_cells, True, True)
+    >>> import sympy
+    >>> sympy.Abs(stem.symbol)  # kept as written
+    Abs(stem_cells)
     >>> print(stem.tex)  # LaTeX shown in equations when no ``latex`` is given
     \\mathrm{stem\\_cells}
     """
@@ -88,22 +127,26 @@ class State:
     unit: str
     initial: float
     latex: str | None = None
+    nonnegative: bool = True
 
     def __post_init__(self) -> None:
         _check_name("state", self.name)
-        if not _is_number(self.initial) or not math.isfinite(self.initial) or self.initial < 0:
-            raise ModelError(
-                f"state {self.name!r}: initial = {self.initial!r} is not allowed; allowed: a "
-                f"finite number >= 0 (unit: {describe_unit(self.unit)}).",
-                field=f"state {self.name!r} initial",
-                value=self.initial,
-                unit=self.unit,
-            )
+        _check_text("state", self.name, "description", self.description)
+        _check_text("state", self.name, "unit", self.unit)
+        _check_text("state", self.name, "latex", self.latex, optional=True)
+        rules.flag(self.nonnegative, f"state {self.name!r} nonnegative")
+        initial = rules.number(
+            self.initial,
+            f"state {self.name!r} initial",
+            low=0.0 if self.nonnegative else None,
+            unit=describe_unit(self.unit),
+        )
+        object.__setattr__(self, "initial", initial)
 
     @property
     def symbol(self) -> sympy.Symbol:
-        """The SymPy symbol standing for this state in expressions (non-negative, real)."""
-        return sympy.Symbol(self.name, real=True, nonnegative=True)
+        """The SymPy symbol standing for this state in expressions (real)."""
+        return sympy.Symbol(self.name, real=True)
 
     @property
     def tex(self) -> str:
@@ -158,14 +201,26 @@ class Parameter:
 
     def __post_init__(self) -> None:
         _check_name("parameter", self.name)
-        low, high = self.bounds
-        if not (_is_number(low) and _is_number(high)) or not low < high:
+        for attribute in ("unit", "description", "source", "note"):
+            _check_text("parameter", self.name, attribute, getattr(self, attribute))
+        _check_text("parameter", self.name, "latex", self.latex, optional=True)
+        rules.flag(self.low_inclusive, f"parameter {self.name!r} low_inclusive")
+        bounds = self.bounds
+        if (
+            not isinstance(bounds, (tuple, list))
+            or len(bounds) != 2
+            or not all(rules.is_number(b) for b in bounds)
+            or math.isnan(float(bounds[0]))
+            or math.isnan(float(bounds[1]))
+            or not float(bounds[0]) < float(bounds[1])
+        ):
             raise ModelError(
-                f"parameter {self.name!r}: bounds = {self.bounds!r} are not allowed; allowed: "
-                "two numbers (low, high) with low < high.",
+                f"parameter {self.name!r}: bounds = {bounds!r} are not allowed; allowed: two "
+                "numbers (low, high) with low < high (either may be infinite).",
                 field=f"parameter {self.name!r} bounds",
-                value=self.bounds,
+                value=bounds,
             )
+        object.__setattr__(self, "bounds", (float(bounds[0]), float(bounds[1])))
         if not self.source:
             raise ModelError(
                 f"parameter {self.name!r} has no source; every parameter needs a key of "
@@ -173,7 +228,13 @@ class Parameter:
                 field=f"parameter {self.name!r} source",
                 value=self.source,
             )
-        if not self.contains(self.value):
+        value = rules.number(
+            self.value,
+            f"parameter {self.name!r} default value",
+            unit=describe_unit(self.unit),
+            allowed=self.bounds_text(),
+        )
+        if not self.contains(value):
             raise ModelError(
                 f"parameter {self.name!r}: default value {self.value!r} is outside its bounds "
                 f"{self.bounds_text()} (unit: {describe_unit(self.unit)}).",
@@ -182,6 +243,7 @@ class Parameter:
                 allowed=self.bounds_text(),
                 unit=self.unit,
             )
+        object.__setattr__(self, "value", value)
 
     def contains(self, value: float) -> bool:
         """Whether ``value`` is a finite number inside the bounds.
@@ -193,8 +255,9 @@ class Parameter:
         >>> rate.contains(0.0), rate.contains(10.0), rate.contains(float("nan"))
         (False, True, False)
         """
-        if not _is_number(value) or not math.isfinite(value):
+        if not rules.is_number(value) or not math.isfinite(float(value)):
             return False
+        value = float(value)
         low, high = self.bounds
         above_low = value >= low if self.low_inclusive else value > low
         return above_low and value <= high
@@ -209,8 +272,9 @@ class Parameter:
         '(0, 10]'
         """
         low, high = self.bounds
-        opening = "[" if self.low_inclusive else "("
-        return f"{opening}{format_number(low)}, {format_number(high)}]"
+        opening = "[" if self.low_inclusive and not math.isinf(low) else "("
+        closing = ")" if math.isinf(high) else "]"
+        return f"{opening}{format_number(low)}, {format_number(high)}{closing}"
 
     @property
     def symbol(self) -> sympy.Symbol:
@@ -266,7 +330,11 @@ class Observable:
 
     def __post_init__(self) -> None:
         _check_name("observable", self.name)
-        object.__setattr__(self, "expression", sympy.sympify(self.expression))
+        for attribute in ("unit", "description"):
+            _check_text("observable", self.name, attribute, getattr(self, attribute))
+        _check_text("observable", self.name, "latex", self.latex, optional=True)
+        expression = _check_expression("observable", self.name, self.expression)
+        object.__setattr__(self, "expression", expression)
 
     @property
     def symbol(self) -> sympy.Symbol:
@@ -309,6 +377,24 @@ class Flow:
     description: str = field(default="")
 
     def __post_init__(self) -> None:
+        for end in ("source", "target"):
+            value = getattr(self, end)
+            if value is not None and not isinstance(value, State):
+                raise ModelError(
+                    f"flow {self.description!r}: {end} = {value!r} is not allowed; allowed: a "
+                    "hemomodels.State or None (the outside world).",
+                    field=f"flow {end}",
+                    value=value,
+                )
         if self.source is None and self.target is None:
             raise ModelError("a Flow needs a source or a target compartment.", field="flow")
-        object.__setattr__(self, "rate", sympy.sympify(self.rate))
+        if self.source is not None and self.source == self.target:
+            raise ModelError(
+                f"flow {self.description!r} leaves and enters the same compartment "
+                f"{self.source.name!r}, so it would change nothing; allowed: a flow between two "
+                "different compartments (or to or from None, the outside world).",
+                field="flow target",
+                value=self.source.name,
+            )
+        _check_text("flow", self.description, "description", self.description)
+        object.__setattr__(self, "rate", _check_expression("flow", self.description, self.rate))

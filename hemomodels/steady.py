@@ -1,21 +1,41 @@
-"""Steady states: symbolic (SymPy) where it can solve, numeric (SciPy) where it cannot."""
+"""Steady states: symbolic (SymPy) where it can solve, numeric (SciPy) where it cannot.
+
+Everything about equilibria lives here: the closed forms (solved once per model structure
+and cached in :mod:`hemomodels.cache`), their NumPy functions, the root-finding search, the
+stability from the Jacobian's eigenvalues, and the tables and LaTeX a chapter shows. The
+model's ``steady_states()``, ``steady_state_frame()`` and ``steady_state_latex()`` call
+these functions.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sympy
 from scipy.optimize import root
 
-from .errors import ModelError
+from . import rules
+from .cache import cached
+from .errors import ModelError, invalid_value
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .model import Model
 
-__all__ = ["SteadyState", "classify_stability", "find_steady_states"]
+__all__ = [
+    "SteadyState",
+    "classify_stability",
+    "find_steady_states",
+    "steady_state_frame",
+    "steady_state_functions",
+    "steady_state_latex",
+    "steady_states",
+    "symbolic_solutions",
+]
 
 
 @dataclass(frozen=True)
@@ -68,20 +88,45 @@ def classify_stability(eigenvalues: np.ndarray) -> str:
     return "marginal"
 
 
-_SOLUTIONS: dict[str, list[dict[sympy.Symbol, sympy.Expr]] | None] = {}
-
-
 def symbolic_solutions(model: Model) -> list[dict[sympy.Symbol, sympy.Expr]] | None:
     """All closed-form equilibria of ``model``, or ``None`` if SymPy cannot solve.
 
     Solved once per model structure and cached (solving can take a second).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> len(symbolic_solutions(hm.models.marciniak_czochra_2009()))
+    3
     """
     if not model.solve_symbolically:
         return None
-    key = model.structure_key
-    if key not in _SOLUTIONS:
-        _SOLUTIONS[key] = _solve(model)
-    return _SOLUTIONS[key]
+    return cached(model.structure_key, "steady solutions", lambda: _solve(model))
+
+
+def steady_state_functions(model: Model) -> list[Callable[..., Any]]:
+    """NumPy functions of the parameters giving each closed-form steady state of ``model``.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> functions = steady_state_functions(model)
+    >>> [float(round(x / 1e6, 1)) for x in functions[-1](*model.defaults.values())]
+    [10.0, 2000.0, 400.0]
+    """
+
+    def build() -> list[Callable[..., Any]]:
+        return [
+            sympy.lambdify(
+                model.parameter_symbols,
+                [solution[s] for s in model.state_symbols],
+                modules="numpy",
+            )
+            for solution in symbolic_solutions(model) or []
+        ]
+
+    return cached(model.structure_key, "steady functions", build)
 
 
 def _solve(model: Model) -> list[dict[sympy.Symbol, sympy.Expr]] | None:
@@ -103,9 +148,10 @@ def _is_new(candidate: np.ndarray, found: Sequence[np.ndarray]) -> bool:
     return True
 
 
-def _feasible(values: np.ndarray) -> bool:
+def _feasible(values: np.ndarray, nonnegative: np.ndarray) -> bool:
     scale = max(1.0, float(np.max(np.abs(values))))
-    return bool(np.all(np.isfinite(values)) and np.all(values >= -1e-9 * scale))
+    signs_ok = np.all(values[nonnegative] >= -1e-9 * scale)
+    return bool(np.all(np.isfinite(values)) and signs_ok)
 
 
 def find_steady_states(
@@ -115,7 +161,8 @@ def find_steady_states(
     method: str = "auto",
     guesses: Sequence[np.ndarray] = (),
 ) -> list[SteadyState]:
-    """Feasible (finite, non-negative) equilibria of ``model`` at parameter vector ``params``.
+    """Feasible equilibria of ``model`` at parameter vector ``params``: finite, and >= 0 in
+    every state declared non-negative.
 
     Examples
     --------
@@ -134,16 +181,18 @@ def find_steady_states(
             value=method,
         )
     compiled = model.compiled
+    nonnegative = np.array([s.nonnegative for s in model.states])
     found: list[np.ndarray] = []
     results: list[SteadyState] = []
 
     def add(values: np.ndarray, how: str, expressions=None) -> None:
-        if not _feasible(values) or not _is_new(values, found):
+        if not _feasible(values, nonnegative) or not _is_new(values, found):
             return
-        # Round-off residue of a root finder (e.g. -0.7 cells next to 1e9) is reported as
-        # exactly 0: only values within the feasibility tolerance of _feasible are touched.
+        # Round-off residue of a root finder (e.g. -0.7 cells next to 1e9) in a non-negative
+        # state is reported as exactly 0: only values within the feasibility tolerance of
+        # _feasible are touched.
         scale = max(1.0, float(np.max(np.abs(values))))
-        values = np.where(np.abs(values) <= 1e-9 * scale, 0.0, values)
+        values = np.where(nonnegative & (np.abs(values) <= 1e-9 * scale), 0.0, values)
         eigenvalues = np.linalg.eigvals(compiled.jac(0.0, values, params))
         found.append(values)
         results.append(
@@ -158,7 +207,7 @@ def find_steady_states(
 
     solutions = symbolic_solutions(model) if method in ("auto", "symbolic") else None
     if solutions is not None:
-        for solution, evaluate in zip(solutions, model.steady_state_functions(), strict=True):
+        for solution, evaluate in zip(solutions, steady_state_functions(model), strict=True):
             with np.errstate(all="ignore"):
                 values = np.asarray(evaluate(*params), dtype=complex).ravel()
             if np.all(np.abs(values.imag) <= 1e-12 * (1 + np.abs(values.real))):
@@ -184,3 +233,115 @@ def find_steady_states(
             if solution.success and np.max(np.abs(residual)) <= 1e-8 * scale:
                 add(solution.x, "numeric")
     return results
+
+
+def steady_states(
+    model: Model,
+    params: Mapping[str, float] | None = None,
+    *,
+    method: str = "auto",
+    guesses: Iterable[Mapping[str, float] | Sequence[float]] = (),
+) -> list[SteadyState]:
+    """Feasible steady states of ``model`` and their stability (see
+    :meth:`hemomodels.Model.steady_states`).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> [s.stability for s in steady_states(hm.models.marciniak_czochra_2009())]
+    ['unstable', 'unstable', 'stable']
+    """
+    from .validation import check_initial, check_parameters
+
+    method = rules.choice(method, "method", ("auto", "symbolic", "numeric"), model=model.name)
+    vector = check_parameters(model, params)
+    if isinstance(guesses, (str, bytes, Mapping)) or not isinstance(guesses, Iterable):
+        raise invalid_value(
+            "guesses",
+            guesses,
+            "a list of initial states (mappings or vectors)",
+            None,
+            model=model.name,
+        )
+    starts = [check_initial(model, g, field="guess") for g in guesses]
+    closed_form = symbolic_solutions(model) is not None
+    if not (method == "numeric" or (method == "auto" and not closed_form)):
+        return find_steady_states(model, vector, method=method, guesses=starts)
+    starts.append(check_initial(model, None))
+    found = find_steady_states(model, vector, method=method, guesses=starts)
+    if any(s.stability == "stable" for s in found):
+        return found
+    horizon = min(model.max_time, 1e4)
+    try:  # no stable state near the starts: search again from where the model settles
+        settled = model.simulate(horizon, params=params, t_eval=[0.0, horizon])
+    except ModelError:
+        return found
+    return find_steady_states(
+        model, vector, method=method, guesses=[*starts, settled.states[:, -1]]
+    )
+
+
+def steady_state_frame(model: Model, params: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Steady states as a table (see :meth:`hemomodels.Model.steady_state_frame`).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> steady_state_frame(hm.models.marciniak_czochra_2009()).index[-1]
+    'all compartments positive'
+    """
+    import pandas as pd
+
+    rows = []
+    for steady in steady_states(model, params):
+        empty = [name for name, value in steady.values.items() if value == 0]
+        if not empty:
+            label = "all compartments positive"
+        elif len(empty) == len(model.states):
+            label = "all compartments empty"
+        else:
+            label = "empty: " + ", ".join(empty)
+        real = np.real(steady.eigenvalues)
+        slowest = float(np.min(np.abs(real))) if real.size else float("nan")
+        rows.append(
+            {
+                "label": label,
+                **steady.values,
+                "stability": steady.stability,
+                "method": steady.method,
+                f"max Re(eigenvalue) (1/{model.time_unit})": float(np.max(real)),
+                f"slowest time scale ({model.time_unit})": 1 / slowest
+                if slowest > 0
+                else float("inf"),
+            }
+        )
+    return pd.DataFrame(rows).set_index("label")
+
+
+def steady_state_latex(model: Model, steady: SteadyState) -> str:
+    """Closed-form values of a symbolic steady state as a LaTeX ``aligned`` block.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> print(steady_state_latex(model, model.steady_states()[-1]).splitlines()[3])
+    c_3^{*} &= \\frac{2 a_1 - 1}{k}
+    """
+    from .display import latex_of
+
+    if not isinstance(steady, SteadyState):
+        raise invalid_value(
+            "steady", steady, "a SteadyState from model.steady_states()", None, model=model.name
+        )
+    if steady.expressions is None:
+        raise ModelError(
+            f"{model.name}: this steady state was found numerically and has no closed form.",
+            field="steady state",
+            value=steady.values,
+        )
+    lines = [
+        f"{state.tex}^{{*}} &= {latex_of(model, steady.expressions[state.name])}"
+        for state in model.states
+    ]
+    return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"

@@ -1,20 +1,22 @@
-"""Checks of user input, run before any integration starts.
+"""Checks of the inputs of a simulation, run before any integration starts.
 
-Each function returns clean NumPy values or raises :class:`hemomodels.ModelError` with a
-message naming the field, the value given, the allowed range and the unit.
+Each function applies the package's input rules (:mod:`hemomodels.rules`) to one argument of
+:meth:`~hemomodels.Model.simulate` or :meth:`~hemomodels.Model.simulate_many` and returns
+clean NumPy values, or raises :class:`hemomodels.ModelError` naming the field, the value
+given, the allowed range and the unit.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from numbers import Real
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .doses import Dose, Event, expand_doses
-from .errors import ModelError, invalid_value, unknown_name
+from . import rules
+from .doses import Dose, Event, ParameterChange, Schedule, expand_doses
+from .errors import ModelError, describe_unit, invalid_value, number_text, unknown_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,41 +24,26 @@ if TYPE_CHECKING:
     from .model import Model
 
 __all__ = [
-    "check_parameters",
-    "check_initial",
-    "check_time",
-    "check_doses",
-    "check_tolerance",
-    "check_method",
+    "MAX_EVENTS",
+    "MAX_OUTPUT_POINTS",
     "check_cohort_table",
+    "check_doses",
+    "check_initial",
+    "check_max_evaluations",
+    "check_method",
+    "check_output_size",
+    "check_parameters",
+    "check_time",
+    "check_tolerance",
 ]
 
 #: Largest number of output time points a simulation may return.
 MAX_OUTPUT_POINTS = 1_000_000
-
-
-def _as_float(field: str, value: Any, allowed: str, unit: str | None, model: str) -> float:
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if not isinstance(value, Real) or isinstance(value, bool):
-        raise invalid_value(
-            field, value, allowed, unit, model=model, hint="Give a plain number (int or float)."
-        )
-    value = float(value)
-    if not math.isfinite(value):
-        raise invalid_value(field, value, allowed, unit, model=model)
-    return value
-
-
-def _check_mapping(field: str, values: Any, model: str) -> Mapping[str, Any]:
-    if not isinstance(values, Mapping):
-        raise ModelError(
-            f"{model}: {field} = {values!r} is not allowed; allowed: a mapping of names to "
-            "values, e.g. {'name': 1.0}.",
-            field=field,
-            value=values,
-        )
-    return values
+#: Largest number of events (doses and parameter changes) in one simulation.
+MAX_EVENTS = 100_000
+#: Relative round-off allowed between the last output time and ``t_end`` (e.g.
+#: ``numpy.arange(0, 0.35, 0.1)`` ends at 0.30000000000000004 for ``t_end = 0.3``).
+TIME_ROUND_OFF = 1e-12
 
 
 def check_parameters(model: Model, params: Mapping[str, Any] | None) -> np.ndarray:
@@ -66,9 +53,9 @@ def check_parameters(model: Model, params: Mapping[str, Any] | None) -> np.ndarr
     --------
     >>> import hemomodels as hm
     >>> model = hm.models.marciniak_czochra_2009()
-    >>> vector = check_parameters(model, {"stem_self_renewal": 0.9})
+    >>> vector = check_parameters(model, {"stem_self_renewal": np.float32(0.875)})
     >>> float(vector[0]), len(vector)
-    (0.9, 6)
+    (0.875, 6)
     >>> check_parameters(model, {"stem_self_renewal": 2.0})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
@@ -77,24 +64,44 @@ def check_parameters(model: Model, params: Mapping[str, Any] | None) -> np.ndarr
     values = np.array([p.value for p in model.parameters], dtype=float)
     if params is None:
         return values
-    params = _check_mapping("params", params, model.name)
     index = model.parameter_index
-    for name, value in params.items():
+    for name, value in rules.mapping(params, "params", model=model.name).items():
         if name not in index:
-            raise unknown_name("parameter", name, index, model=model.name)
+            raise unknown_name("parameter", name, model.parameter_names, model=model.name)
         parameter = model.parameters[index[name]]
-        allowed = parameter.bounds_text()
-        number = _as_float(f"parameter {name!r}", value, allowed, parameter.unit, model.name)
+        field = f"parameter {name!r}"
+        number = rules.number(
+            value,
+            field,
+            unit=describe_unit(parameter.unit),
+            model=model.name,
+            allowed=parameter.bounds_text(),
+        )
         if not parameter.contains(number):
             raise invalid_value(
-                f"parameter {name!r}", number, allowed, parameter.unit, model=model.name
+                field, value, parameter.bounds_text(), parameter.unit, model=model.name
             )
         values[index[name]] = number
     return values
 
 
-def check_initial(model: Model, y0: Mapping[str, Any] | Sequence[float] | None) -> np.ndarray:
+def _initial_value(model: Model, name: str, value: Any, field: str) -> float:
+    state = model.states[model.state_index[name]]
+    return rules.number(
+        value,
+        f"{field} of {name!r}",
+        low=0.0 if state.nonnegative else None,
+        unit=describe_unit(state.unit),
+        model=model.name,
+    )
+
+
+def check_initial(
+    model: Model, y0: Mapping[str, Any] | Sequence[float] | None, *, field: str = "initial value"
+) -> np.ndarray:
     """Initial state vector from defaults overridden by ``y0`` (a mapping or a full vector).
+
+    Values of states declared non-negative must be >= 0.
 
     Examples
     --------
@@ -107,12 +114,14 @@ def check_initial(model: Model, y0: Mapping[str, Any] | Sequence[float] | None) 
     if y0 is None:
         return values
     if isinstance(y0, Mapping):
-        items = list(y0.items())
+        items = list(rules.mapping(y0, "y0", model=model.name).items())
     elif isinstance(y0, (Sequence, np.ndarray)) and not isinstance(y0, (str, bytes)):
-        if len(y0) != len(model.states):
+        if np.ndim(y0) != 1 or len(y0) != len(model.states):
+            size = f"{len(y0)} values" if np.ndim(y0) == 1 else f"shape {np.shape(y0)}"
             raise ModelError(
-                f"{model.name}: y0 has {len(y0)} values; allowed: exactly {len(model.states)} "
-                f"(one per state: {', '.join(model.state_names)}), or a mapping of state names.",
+                f"{model.name}: y0 has {size}; allowed: exactly "
+                f"{len(model.states)} values (one per state: {', '.join(model.state_names)}), "
+                "or a mapping of state names.",
                 field="y0",
                 value=y0,
             )
@@ -124,23 +133,10 @@ def check_initial(model: Model, y0: Mapping[str, Any] | Sequence[float] | None) 
             field="y0",
             value=y0,
         )
-    index = model.state_index
     for name, value in items:
-        if name not in index:
-            raise unknown_name("state", name, index, model=model.name)
-        state = model.states[index[name]]
-        number = _as_float(
-            f"initial value of {name!r}", value, "a finite number >= 0", state.unit, model.name
-        )
-        if number < 0:
-            raise invalid_value(
-                f"initial value of {name!r}",
-                number,
-                "a finite number >= 0",
-                state.unit,
-                model=model.name,
-            )
-        values[index[name]] = number
+        if name not in model.state_index:
+            raise unknown_name("state", name, model.state_names, model=model.name)
+        values[model.state_index[name]] = _initial_value(model, name, value, field)
     return values
 
 
@@ -148,6 +144,9 @@ def check_time(
     model: Model, t_end: Any, t_eval: Any, n_default: int = 401
 ) -> tuple[float, np.ndarray]:
     """Validate ``t_end`` and the output grid ``t_eval`` (default: evenly spaced).
+
+    A last output time above ``t_end`` by round-off only (relative :data:`TIME_ROUND_OFF`)
+    is kept as given, and the simulation runs to it.
 
     Examples
     --------
@@ -158,45 +157,57 @@ def check_time(
     (10.0, [0.0, 5.0, 10.0])
     >>> check_time(model, 10, None)[1].size  # default grid
     401
+    >>> check_time(model, 0.3, np.arange(0, 0.35, 0.1))[0]  # round-off above t_end
+    0.30000000000000004
     """
     unit = model.time_unit
-    t_end = _as_float("t_end", t_end, "a finite number > 0", unit, model.name)
-    if t_end <= 0:
-        raise invalid_value("t_end", t_end, "a finite number > 0", unit, model=model.name)
+    t_end = rules.number(t_end, "t_end", low=0.0, low_open=True, unit=unit, model=model.name)
     if t_end > model.max_time:
         raise invalid_value(
             "t_end",
             t_end,
-            f"(0, {model.max_time:g}]",
+            f"(0, {number_text(model.max_time)}]",
             unit,
             model=model.name,
-            hint="Such a long horizon is outside what the model was built for.",
+            hint="The model's max_time is the longest horizon it was built and tested for.",
         )
     if t_eval is None:
-        return t_end, np.linspace(0.0, t_end, n_default)
-    if isinstance(t_eval, (str, bytes)):
-        raise invalid_value("t_eval", t_eval, "a 1-D array of times", unit, model=model.name)
-    try:
-        grid = np.asarray(t_eval, dtype=float)
-    except (TypeError, ValueError):
-        raise invalid_value(
-            "t_eval", t_eval, "a 1-D array of finite times", unit, model=model.name
-        ) from None
-    if grid.ndim != 1 or grid.size == 0:
-        raise invalid_value(
-            "t_eval", t_eval, "a non-empty 1-D array of times", unit, model=model.name
+        grid = np.linspace(0.0, t_end, n_default)
+        if not np.all(np.diff(grid) > 0):
+            raise invalid_value(
+                "t_end",
+                t_end,
+                f"a time long enough for {n_default} distinct output times",
+                unit,
+                model=model.name,
+            )
+        return t_end, grid
+    allowed = "a non-empty 1-D array of finite times"
+    if isinstance(t_eval, (str, bytes, Mapping)) or not isinstance(t_eval, (Sequence, np.ndarray)):
+        raise invalid_value("t_eval", t_eval, allowed, unit, model=model.name)
+    if not isinstance(t_eval, np.ndarray) and any(not rules.is_number(x) for x in t_eval):
+        nested = any(
+            isinstance(x, (Sequence, np.ndarray)) and not isinstance(x, (str, bytes))
+            for x in t_eval
         )
+        hint = None if nested else "Times are numbers; booleans and text are not."
+        raise invalid_value("t_eval", t_eval, allowed, unit, model=model.name, hint=hint)
+    grid = np.asarray(t_eval)
+    if grid.dtype.kind not in "iuf" or grid.ndim != 1 or grid.size == 0:
+        raise invalid_value("t_eval", t_eval, allowed, unit, model=model.name)
+    grid = grid.astype(float)
     if grid.size > MAX_OUTPUT_POINTS:
         raise invalid_value(
             "len(t_eval)", grid.size, f"at most {MAX_OUTPUT_POINTS}", "points", model=model.name
         )
     if not np.all(np.isfinite(grid)):
         raise invalid_value("t_eval", t_eval, "finite times", unit, model=model.name)
-    if grid[0] < 0 or grid[-1] > t_end:
+    last = float(grid[-1])
+    if grid[0] < 0 or last > t_end * (1 + TIME_ROUND_OFF):
         raise invalid_value(
             "t_eval",
-            f"[{grid[0]:g} … {grid[-1]:g}]",
-            f"times within [0, t_end = {t_end:g}]",
+            f"[{number_text(grid[0])} … {number_text(last)}]",
+            f"times within [0, t_end = {number_text(t_end)}]",
             unit,
             model=model.name,
         )
@@ -204,17 +215,19 @@ def check_time(
         bad = int(np.argmax(np.diff(grid) <= 0))
         raise invalid_value(
             "t_eval",
-            f"… {grid[bad]:g}, {grid[bad + 1]:g} … (at index {bad + 1})",
+            f"… {number_text(grid[bad])}, {number_text(grid[bad + 1])} … (at index {bad + 1})",
             "strictly increasing times",
             unit,
             model=model.name,
         )
-    return t_end, grid
+    return max(t_end, last), grid
 
 
 def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
     """Events sorted by time: doses into known compartments and parameter changes within
-    bounds, all inside ``[0, t_end]``.
+    bounds, all inside ``[0, t_end]``, at most :data:`MAX_EVENTS` of them.
+
+    Schedules are checked before their doses are built.
 
     Examples
     --------
@@ -223,25 +236,63 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
     >>> check_doses(model, hm.Dose(1.0, "stem_cells", 1e6), t_end=10.0)
     (Dose(time=1.0, target='stem_cells', amount=1000000.0),)
     """
-    expanded = expand_doses(doses if doses is not None else ())
-    index = model.state_index
+    items = doses if doses is not None else ()
+    if isinstance(items, (Dose, Schedule, ParameterChange)):
+        items = (items,)
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        raise ModelError(
+            f"{model.name}: doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, a "
+            "ParameterChange, or a list of them.",
+            field="doses",
+            value=doses,
+        )
+    items = tuple(items)
+    unit = model.time_unit
+    total = 0
+    for item in items:
+        if isinstance(item, Schedule):
+            last = item.start + (item.count - 1) * item.every
+            if last > t_end:
+                raise invalid_value(
+                    f"last dose of the schedule into {item.target!r} (dose {item.count} at "
+                    f"start + (count - 1) × every)",
+                    last,
+                    f"[0, t_end = {number_text(t_end)}]",
+                    unit,
+                    model=model.name,
+                    hint="Lower count, or simulate longer.",
+                )
+            total += item.count
+        else:
+            total += 1
+        if total > MAX_EVENTS:
+            raise invalid_value(
+                "number of events (doses and parameter changes)",
+                total,
+                f"at most {MAX_EVENTS:,}",
+                "events",
+                model=model.name,
+            )
+    expanded = expand_doses(items)
     for event in expanded:
         if isinstance(event, Dose):
-            if event.target not in index:
-                raise unknown_name("dose target compartment", event.target, index, model=model.name)
+            if event.target not in model.state_index:
+                raise unknown_name(
+                    "dose target compartment", event.target, model.state_names, model=model.name
+                )
             what = f"time of the dose into {event.target!r}"
         else:
             check_parameters(model, event.values)
             what = f"time of the parameter change {sorted(event.values)}"
         if event.time > t_end:
             raise invalid_value(
-                what, event.time, f"[0, t_end = {t_end:g}]", model.time_unit, model=model.name
+                what, event.time, f"[0, t_end = {number_text(t_end)}]", unit, model=model.name
             )
     return expanded
 
 
 def check_method(model: Model, method: Any) -> str:
-    """The integration method must be one SciPy provides (see ``integrate.METHODS``).
+    """The integration method must be one SciPy provides (see ``solver.METHODS``).
 
     Examples
     --------
@@ -250,16 +301,9 @@ def check_method(model: Model, method: Any) -> str:
     >>> check_method(model, "BDF")
     'BDF'
     """
-    from .integrate import METHODS
+    from .solver import METHODS
 
-    if method not in METHODS:
-        raise ModelError(
-            f"{model.name}: method = {method!r} is not allowed; allowed: {', '.join(METHODS)}.",
-            field="method",
-            value=method,
-            allowed=", ".join(METHODS),
-        )
-    return method
+    return rules.choice(method, "method", METHODS, model=model.name)
 
 
 def check_tolerance(model: Model, name: str, value: Any) -> float:
@@ -272,22 +316,59 @@ def check_tolerance(model: Model, name: str, value: Any) -> float:
     >>> check_tolerance(model, "rtol", 1e-6)
     1e-06
     """
-    number = _as_float(
-        name,
+    return rules.number(
         value,
-        "a number in (0, 1)",
-        "relative" if name == "rtol" else "state units",
-        model.name,
+        name,
+        low=0.0,
+        high=1.0,
+        low_open=True,
+        high_open=True,
+        unit="relative" if name == "rtol" else "state units",
+        model=model.name,
     )
-    if not 0 < number < 1:
+
+
+def check_max_evaluations(model: Model, value: Any) -> int:
+    """The work limit: right-hand-side evaluations per piece, an integer >= 100.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> check_max_evaluations(hm.models.marciniak_czochra_2009(), 10_000)
+    10000
+    """
+    return rules.integer(value, "max_evaluations", low=100, unit="evaluations", model=model.name)
+
+
+def _memory_bytes() -> float:
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):  # not on this platform: no limit
+        return float("inf")
+
+
+def check_output_size(model: Model, n_patients: int, n_times: int) -> None:
+    """Refuse a simulation whose output cannot fit in this machine's memory.
+
+    The output holds every state, observable and parameter at every output time, for every
+    patient, as 8-byte floats.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> check_output_size(hm.models.marciniak_czochra_2009(), 10, 401)
+    """
+    per_patient = len(model.states) + len(model.observables) + len(model.parameters)
+    size = float(n_patients) * per_patient * n_times * 8
+    if size > 0.5 * _memory_bytes():
         raise invalid_value(
-            name,
-            number,
-            "a number in (0, 1)",
-            "relative" if name == "rtol" else "state units",
+            "output size (patients × variables × times × 8 bytes)",
+            f"{n_patients:,} × {per_patient} × {n_times:,} × 8 = {size / 2**30:.3g} GiB",
+            f"at most half this machine's memory ({_memory_bytes() / 2**30:.3g} GiB)",
+            "bytes",
             model=model.name,
+            hint="Simulate fewer patients at a time, or fewer output times.",
         )
-    return number
 
 
 def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
@@ -295,7 +376,8 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
 
     ``table`` is a :class:`pandas.DataFrame` (one row per patient) or a mapping of names to
     1-D arrays of equal length. Columns name parameters, or states for per-patient initial
-    values; missing parameters take their defaults.
+    values; missing parameters take their defaults. Values follow the package's number
+    rules: booleans and text are refused.
 
     Examples
     --------
@@ -310,9 +392,17 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
     import pandas as pd
 
     if isinstance(table, pd.DataFrame):
-        columns = {str(c): table[c].to_numpy() for c in table.columns}
+        for column in table.columns:
+            if not isinstance(column, str):
+                raise ModelError(
+                    f"{model.name}: params_table has the column {column!r}; allowed: column "
+                    "names (str) of parameters or states.",
+                    field="params_table",
+                    value=column,
+                )
+        columns = {c: table[c].to_numpy() for c in table.columns}
     elif isinstance(table, Mapping):
-        columns = dict(table)
+        columns = rules.mapping(table, "params_table", model=model.name)
     else:
         raise ModelError(
             f"{model.name}: params_table of type {type(table).__name__} is not allowed; "
@@ -328,7 +418,6 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
             field="params_table",
             value=table,
         )
-    lengths = set()
     arrays: dict[str, np.ndarray] = {}
     for name, column in columns.items():
         if name not in model.parameter_index and name not in model.state_index:
@@ -338,33 +427,22 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
                 [*model.parameter_names, *model.state_names],
                 model=model.name,
             )
-        try:
-            array = np.asarray(column, dtype=float)
-        except (TypeError, ValueError):
-            raise ModelError(
-                f"{model.name}: params_table column {name!r} holds non-numeric values; "
-                "allowed: finite numbers.",
-                field=f"params_table[{name!r}]",
-                value=column,
-            ) from None
-        if array.ndim != 1 or array.size == 0:
-            raise ModelError(
-                f"{model.name}: params_table column {name!r} has shape {array.shape}; allowed: "
-                "a non-empty 1-D array with one value per patient.",
-                field=f"params_table[{name!r}]",
-                value=array.shape,
-            )
-        lengths.add(array.size)
-        arrays[name] = array
-    if len(lengths) != 1:
-        sizes = {name: a.size for name, a in arrays.items()}
+        arrays[name] = rules.series(
+            column,
+            f"params_table column {name!r}",
+            model=model.name,
+            unit="one value per patient",
+            finite=False,  # a NaN or ∞ is reported below with the patient it belongs to
+        )
+    sizes = {name: a.size for name, a in arrays.items()}
+    if len(set(sizes.values())) != 1:
         raise ModelError(
             f"{model.name}: params_table columns have different lengths {sizes}; allowed: one "
             "value per patient in every column.",
             field="params_table",
             value=sizes,
         )
-    n_patients = lengths.pop()
+    n_patients = next(iter(sizes.values()))
     matrix = np.repeat(check_parameters(model, None)[:, None], n_patients, axis=1)
     initial = np.repeat(check_initial(model, None)[:, None], n_patients, axis=1)
     for name, array in arrays.items():
@@ -383,17 +461,17 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
             matrix[model.parameter_index[name]] = array
         else:
             state = model.states[model.state_index[name]]
-            ok = np.isfinite(array) & (array >= 0)
+            ok = np.isfinite(array) & ((array >= 0) if state.nonnegative else True)
             if not ok.all():
                 patient = int(np.argmin(ok))
                 raise invalid_value(
                     f"initial value of {name!r} for patient {patient}",
                     float(array[patient]),
-                    "a finite number >= 0",
+                    "a finite number >= 0" if state.nonnegative else "a finite number",
                     state.unit,
                     model=model.name,
                 )
             initial[model.state_index[name]] = array
-    frame = pd.DataFrame(matrix.T, columns=model.parameter_names)
+    frame = pd.DataFrame(matrix.T, columns=list(model.parameter_names))
     frame.index.name = "patient"
     return matrix, initial, frame

@@ -668,7 +668,7 @@ class Explorable:
             cohort = self.model.simulate_many(
                 table.assign(**(self.y0 or {})), self.t_end, doses=self.doses, t_eval=self.t_eval
             )
-            return [_patient(cohort, i) for i in range(len(table))]
+            return [cohort.patient(i) for i in range(len(table))]
         return [self.run(**row) for row in table.to_dict("records")]
 
     def static_data(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -858,17 +858,6 @@ class Explorable:
             }
         bundle = self.widget()._repr_mimebundle_(include=include, exclude=exclude) or {}
         return {**bundle, "text/plain": text}
-
-
-def _patient(cohort: Result, index: int) -> Result:
-    """One patient of a cohort as a single-simulation :class:`Result`."""
-    return Result(
-        cohort.model,
-        cohort.t,
-        cohort.states[index],
-        cohort.observables[index],
-        cast(pd.DataFrame, cohort.params).iloc[index].to_dict(),
-    )
 
 
 def _time_display(model: Model, value: Any) -> tuple[float, str] | None:

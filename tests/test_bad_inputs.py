@@ -363,12 +363,12 @@ CASES = [
     (
         "result-getitem-index",
         lambda c: c.result[0],
-        ["unknown state or observable 0", "stem_cells, precursors, neutrophils"],
+        ["variable = 0 ", "name (str) of a state or observable", "stem_cells, precursors"],
     ),
     (
         "result-getitem-list",
         lambda c: c.result[["neutrophils"]],
-        ["unknown state or observable ['neutrophils']", "stem_cells, precursors, neutrophils"],
+        ["variable = ['neutrophils']", "name (str)", "stem_cells, precursors, neutrophils"],
     ),
     (
         "result-to-frame-unknown",
@@ -399,7 +399,7 @@ CASES = [
     (
         "parameter-change-negative-time",
         lambda c: hm.ParameterChange(-1, {"stem_self_renewal": 0.5}),
-        ["parameter change time = -1.0", "a finite number >= 0", "model time unit"],
+        ["parameter change time = -1 ", "a finite number >= 0", "model time unit"],
     ),
     (
         "parameter-change-after-end",
@@ -462,7 +462,7 @@ CASES = [
     (
         "solver-failure-blow-up-cohort",
         lambda c: blow_up_model().simulate_many({"rate": [0.1, 1.0]}, 2.0),
-        ["the solver (LSODA) failed at t = ", "[0, 2] day"],
+        ["the solver (LSODA) failed for patient 1 (rate=1) at t = ", "[0, 2] day"],
     ),
     (
         "solver-failure-blow-up-bdf",

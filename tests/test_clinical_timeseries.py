@@ -14,7 +14,7 @@ def series_result(clearance, t, values) -> Result:
     """A Result holding a hand-made series as the 'drug' state of the clearance model."""
     t = np.asarray(t, dtype=float)
     values = np.asarray(values, dtype=float)[None, :]
-    return Result(clearance, t, values, np.empty((0, t.size)), {"elimination_rate": 0.3})
+    return Result.from_arrays(clearance, t, values, params={"elimination_rate": 0.3})
 
 
 def test_v_shaped_series(clearance):

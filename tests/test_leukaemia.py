@@ -277,7 +277,7 @@ def _series_result(t: np.ndarray, *series: np.ndarray) -> Result:
     """A Result of the conftest chain model holding arbitrary hand-made series."""
     model = chain_model(len(series))
     observables = np.zeros((len(model.observables), t.size))
-    return Result(model, t, np.vstack(series), observables, model.defaults)
+    return Result.from_arrays(model, t, np.vstack(series), observables)
 
 
 def test_log_slope_recovers_an_exact_exponential():

@@ -49,7 +49,7 @@ def series(values, t=None) -> Result:
     """A Result holding a hand-made ANC series (daily unless ``t`` is given)."""
     values = np.asarray(values, dtype=float)
     t = np.arange(values.size, dtype=float) if t is None else np.asarray(t, dtype=float)
-    return Result(_series_model(), t, values[None, :], np.empty((0, values.size)), {})
+    return Result.from_arrays(_series_model(), t, values[None, :])
 
 
 # ------------------------------------------------------------------ engraftment_day by hand

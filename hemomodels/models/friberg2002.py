@@ -511,7 +511,7 @@ def friberg2002_bruno1996() -> Model:
     Examples
     --------
     >>> friberg2002_bruno1996().state_names[-3:]
-    ['Conc', 'Periph1', 'Periph2']
+    ('Conc', 'Periph1', 'Periph2')
     """
     values, cells, parameters = _system("docetaxel")
     conc = State(
