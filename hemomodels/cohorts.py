@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from numbers import Integral, Real
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import rules
 from .errors import ModelError, invalid_value, unknown_name
 
 if TYPE_CHECKING:
@@ -26,12 +26,14 @@ if TYPE_CHECKING:
 __all__ = ["cv_to_omega2", "lognormal_cohort", "omega2_to_cv"]
 
 
+#: Largest cohort drawn at once (larger virtual trials are drawn and run in chunks).
+MAX_PATIENTS = 10_000_000
+#: Largest log-scale variance whose coefficient of variation is a finite float.
+_MAX_OMEGA2 = 700.0
+
+
 def _non_negative(field: str, value: object, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise invalid_value(field, value, "a finite number >= 0", unit)
-    if value < 0:
-        raise invalid_value(field, value, "a finite number >= 0", unit)
-    return float(value)
+    return rules.number(value, field, low=0.0, unit=unit)
 
 
 def cv_to_omega2(cv: float) -> float:
@@ -43,6 +45,8 @@ def cv_to_omega2(cv: float) -> float:
     0.0862
     """
     cv = _non_negative("cv", cv, "1 (fraction)")
+    if cv > 1e100:  # cv² would overflow: log(1 + cv²) = 2 log(cv) + log(1 + cv⁻²)
+        return 2 * math.log(cv) + math.log1p(cv**-2)
     return math.log1p(cv * cv)
 
 
@@ -54,7 +58,9 @@ def omega2_to_cv(omega2: float) -> float:
     >>> round(omega2_to_cv(cv_to_omega2(0.3)), 6)
     0.3
     """
-    omega2 = _non_negative("omega2", omega2, "variance of log(parameter)")
+    omega2 = rules.number(
+        omega2, "omega2", low=0.0, high=_MAX_OMEGA2, unit="variance of log(parameter)"
+    )
     return math.sqrt(math.expm1(omega2))
 
 
@@ -65,14 +71,7 @@ def _variances(
     for label, table, convert in (("omega2", omega2, None), ("cv", cv, cv_to_omega2)):
         if table is None:
             continue
-        if not isinstance(table, Mapping):
-            raise ModelError(
-                f"{model.name}: {label} = {table!r} is not allowed; allowed: a mapping of "
-                "parameter names to numbers, e.g. {'MTT': 0.03}.",
-                field=label,
-                value=table,
-            )
-        for name, value in table.items():
+        for name, value in rules.mapping(table, label, model=model.name).items():
             if name not in model.parameter_index:
                 raise unknown_name("parameter", name, model.parameter_names, model=model.name)
             if name in variances:
@@ -82,19 +81,14 @@ def _variances(
                     field=f"{label}[{name!r}]",
                     value=value,
                 )
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, Real)
-                or not math.isfinite(value)
-                or value < 0
-            ):
-                raise invalid_value(
-                    f"{label}[{name!r}]",
-                    value,
-                    "a finite number >= 0",
-                    "variance of log(parameter)" if label == "omega2" else "1 (fraction)",
-                    model=model.name,
-                )
+            value = rules.number(
+                value,
+                f"{label}[{name!r}]",
+                low=0.0,
+                high=_MAX_OMEGA2 if label == "omega2" else None,
+                unit="variance of log(parameter)" if label == "omega2" else "1 (fraction)",
+                model=model.name,
+            )
             variances[name] = float(convert(value) if convert else value)
     if not variances:
         raise ModelError(
@@ -158,12 +152,22 @@ def lognormal_cohort(
     """
     import pandas as pd
 
+    from .model import Model
+
+    rules.instance(model, "model", Model)
     variances = _variances(model, omega2, cv)
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise invalid_value("n", n, "an integer >= 1", "patients", model=model.name)
-    centres = {**model.defaults, **dict(typical or {})}
-    for name in typical or {}:
+    n = rules.integer(n, "n", low=1, high=MAX_PATIENTS, unit="patients", model=model.name)
+    typical = rules.mapping(typical, "typical", model=model.name) if typical is not None else {}
+    centres = {**model.defaults, **typical}
+    for name in typical:
         parameter = model.parameter(name)
+        centres[name] = rules.number(
+            centres[name],
+            f"typical[{name!r}]",
+            unit=parameter.unit,
+            model=model.name,
+            allowed=parameter.bounds_text(),
+        )
         if not parameter.contains(centres[name]):
             raise invalid_value(
                 f"typical[{name!r}]",
@@ -172,8 +176,10 @@ def lognormal_cohort(
                 parameter.unit,
                 model=model.name,
             )
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, Integral) or seed < 0):
-        raise invalid_value("seed", seed, "None or an integer >= 0", None, model=model.name)
+    if seed is not None:
+        seed = rules.integer(
+            seed, "seed", low=0, model=model.name, allowed="None or an integer >= 0"
+        )
     rng = np.random.default_rng(seed)
     columns = {}
     for name, variance in variances.items():

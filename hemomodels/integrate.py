@@ -26,6 +26,13 @@ __all__ = ["COHORT_CHUNK", "DomainError", "Trajectory", "integrate"]
 #: optimum 500-2,000 for 6 states).
 COHORT_CHUNK = 1000
 
+#: A piece between events shorter than this fraction of ``max(1, |end|)`` time units (two
+#: doses a round-off apart, or a whole simulation of 1e-250 days) is advanced by one explicit
+#: Euler step instead of a solver call: over such a span its error, of order
+#: ``(length)² · |J| · |f|``, is far below any tolerance, while the solvers' step-size
+#: arithmetic can overflow there.
+TINY_PIECE = 1e-12
+
 
 class DomainError(SolverError):
     """A state declared non-negative fell below zero by more than the solver tolerance."""
@@ -196,24 +203,33 @@ def integrate(
             singles = []
             for patient in range(first, first + count):
                 try:
-                    singles.append(
-                        _run(
-                            *args,
-                            y0[:, patient : patient + 1],
-                            params[:, patient : patient + 1],
-                            t_end,
-                            t_eval,
-                            events,
-                            options,
-                            1,
-                            stats,
-                        )
+                    alone = _run(
+                        *args,
+                        y0[:, patient],
+                        params[:, patient],
+                        t_end,
+                        t_eval,
+                        events,
+                        options,
+                        None,  # one patient on its own: the fast float path
+                        stats,
                     )
                 except SolverError as single:
                     single.patient = patient
                     raise single from None
+                singles.append(_as_block(alone))
             blocks.append(_concatenate(singles))
     return _concatenate(blocks)
+
+
+def _as_block(single: Trajectory) -> Trajectory:
+    """A one-patient trajectory in the shapes of a cohort block of one patient."""
+    return Trajectory(
+        single.states[None],
+        single.params[:, None],
+        [(start, end, values[:, None]) for start, end, values in single.pieces],
+        single.stats,
+    )
 
 
 def _concatenate(blocks: list[Trajectory]) -> Trajectory:
@@ -285,7 +301,13 @@ def _run(
             pieces[-1] = (pieces[-1][0], stop, pieces[-1][2])
         grid = np.unique(np.concatenate(([start], t_eval[indices], [stop])))
         where = f"[{start:.6g}, {stop:.6g}] {time_unit}"
-        if grid.size > 1:
+        if grid.size > 1 and stop - start <= TINY_PIECE * max(1.0, abs(stop)):
+            slope = np.asarray(system.rhs(start, state), dtype=float)
+            stats.n_rhs += 1
+            solution = state[None, :] + (grid - start)[:, None] * slope[None, :]
+            if not np.all(np.isfinite(solution)):
+                raise SolverError("non-finite values (the solution blew up)", start)
+        elif grid.size > 1:
             solution = solve(system, state, grid, options, stats, where=where)
             _check_domain(solution, grid, positive, n, state_names, options, time_unit)
         else:

@@ -51,10 +51,6 @@ DEFAULT_ATOL = 1e-10
 #: Largest number of states for which steady states are sought in closed form by default.
 SYMBOLIC_STATE_LIMIT = 4
 
-#: What pickling leaves out of a model's ``__dict__``: derived values rebuilt on use (the
-#: compiled functions hold generated code, which cannot be pickled).
-_DERIVED = ("compiled",)
-
 
 class Model:
     """A compartment model declared once, from which equations, Jacobian, steady states and a
@@ -493,7 +489,10 @@ class Model:
         )
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in _DERIVED}
+        # Derived values (cached properties) are left out and rebuilt on use: the compiled
+        # functions hold generated code, and read-only mappings cannot be pickled.
+        derived = {n for n, v in vars(type(self)).items() if isinstance(v, cached_property)}
+        return {k: v for k, v in self.__dict__.items() if k not in derived}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -290,19 +290,17 @@ class Result:
         """
         import pandas as pd
 
-        if variables is not None and (
-            isinstance(variables, str) or not isinstance(variables, (list, tuple))
-        ):
-            raise ModelError(
-                f"{self.model.name}: variables = {variables!r} is not allowed; allowed: a list of "
-                f"state or observable names ({', '.join(self.names)}) (unit: dimensionless).",
-                field="variables",
-                value=variables,
-                allowed=f"a list of names from {', '.join(self.names)}",
+        variables = (
+            list(self.names)
+            if variables is None
+            else rules.names(
+                variables,
+                "variables",
+                self.names,
+                kind="state or observable",
+                model=self.model.name,
             )
-        variables = list(self.names) if variables is None else list(variables)
-        for name in variables:
-            self[name]  # raises a clear error on an unknown name
+        )
         pieces = []
         for name in variables:
             values = np.atleast_2d(self[name])

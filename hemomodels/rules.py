@@ -39,6 +39,7 @@ from .errors import ModelError, invalid_value, unknown_name
 
 __all__ = [
     "choice",
+    "instance",
     "flag",
     "fraction",
     "integer",
@@ -46,6 +47,7 @@ __all__ = [
     "is_number",
     "mapping",
     "name",
+    "names",
     "number",
     "series",
 ]
@@ -165,6 +167,7 @@ def integer(
     high: int | None = None,
     unit: str | None = None,
     model: str | None = None,
+    allowed: str | None = None,
 ) -> int:
     """A whole number (Python or NumPy integer) within ``[low, high]``, as an int.
 
@@ -185,11 +188,11 @@ def integer(
         text = f"an integer <= {high}"
     else:
         text = "an integer"
+    text = allowed or text
     raw = _unwrap(value)
     if not isinstance(raw, Integral) or isinstance(raw, (bool, np.bool_)):
-        raise invalid_value(
-            field, value, text, unit, model=model, hint="Give a whole number (int), not 3.0."
-        )
+        hint = f"Give a whole number (int), not {raw!r}." if is_number(raw) else _NUMBER_HINT
+        raise invalid_value(field, value, text, unit, model=model, hint=hint)
     result = int(raw)
     if (low is not None and result < low) or (high is not None and result > high):
         raise invalid_value(field, value, text, unit, model=model)
@@ -263,6 +266,28 @@ def choice(
     )
 
 
+def instance(value: Any, field: str, kind: type, *, model: str | None = None) -> Any:
+    """An object of class ``kind`` (e.g. a :class:`~hemomodels.Model` or a
+    :class:`~hemomodels.Result`).
+
+    Examples
+    --------
+    >>> instance(0.5, "threshold", float)
+    0.5
+    """
+    if not isinstance(value, kind):
+        module = kind.__module__.split(".")[0]
+        name = f"{module}.{kind.__name__}" if module == "hemomodels" else kind.__name__
+        raise ModelError(
+            f"{model + ': ' if model else ''}{field} = {value!r} is not allowed; allowed: a "
+            f"{name} object.",
+            field=field,
+            value=value,
+            allowed=f"a {name} object",
+        )
+    return value
+
+
 def mapping(value: Any, field: str, *, model: str | None = None) -> dict[str, Any]:
     """A mapping with names (``str``) as keys, as a new ``dict``.
 
@@ -319,6 +344,28 @@ def name(
     return value
 
 
+def names(
+    value: Any, field: str, known: Sequence[str], *, kind: str, model: str | None = None
+) -> list[str]:
+    """A non-empty list or tuple of known names (one name alone is not a list of names).
+
+    Examples
+    --------
+    >>> names(("ANC", "Circ"), "variables", ["ANC", "Circ", "Prol"], kind="state")
+    ['ANC', 'Circ']
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)) or not value:
+        hint = f" For one name, write [{value!r}]." if isinstance(value, str) else ""
+        raise ModelError(
+            f"{model + ': ' if model else ''}{field} = {value!r} is not allowed; allowed: a "
+            f"non-empty list of {kind} names from {', '.join(known)}.{hint}",
+            field=field,
+            value=value,
+            allowed=f"a non-empty list of names from {', '.join(known)}",
+        )
+    return [name(item, field, known, kind=kind, model=model) for item in value]
+
+
 def series(
     value: Any,
     field: str,
@@ -328,6 +375,7 @@ def series(
     low: float | None = None,
     min_size: int = 1,
     finite: bool = True,
+    allowed: str | None = None,
 ) -> np.ndarray:
     """A 1-D float array of at least ``min_size`` numbers: finite (unless ``finite=False``,
     which lets NaN and ±∞ through for a later, more specific check) and each ``>= low`` if
@@ -338,8 +386,11 @@ def series(
     >>> series([0, 0.5, 1.2], "daily_counts", low=0, unit="10^9 cells/L").tolist()
     [0.0, 0.5, 1.2]
     """
-    allowed = f"a 1-D series of at least {min_size} {'finite ' * finite}number"
-    allowed += "s" * (min_size != 1) + (f" >= {low:g}" if low is not None else "")
+    allowed = allowed or (
+        f"a 1-D series of at least {min_size} {'finite ' * finite}number"
+        + "s" * (min_size != 1)
+        + (f" >= {low:g}" if low is not None else "")
+    )
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, np.ndarray)):
         raise invalid_value(field, value, allowed, unit, model=model)
     if not isinstance(value, np.ndarray) and any(not is_number(item) for item in value):

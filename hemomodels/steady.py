@@ -255,14 +255,18 @@ def steady_states(
 
     method = rules.choice(method, "method", ("auto", "symbolic", "numeric"), model=model.name)
     vector = check_parameters(model, params)
-    if isinstance(guesses, (str, bytes, Mapping)) or not isinstance(guesses, Iterable):
+    try:
+        if isinstance(guesses, (str, bytes, Mapping, np.ndarray)):
+            raise TypeError
+        guesses = list(guesses)
+    except TypeError:
         raise invalid_value(
             "guesses",
             guesses,
             "a list of initial states (mappings or vectors)",
             None,
             model=model.name,
-        )
+        ) from None
     starts = [check_initial(model, g, field="guess") for g in guesses]
     closed_form = symbolic_solutions(model) is not None
     if not (method == "numeric" or (method == "auto" and not closed_form)):

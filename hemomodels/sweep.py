@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import ModelError, describe_unit
+from . import rules
+from .errors import describe_unit
 from .validation import check_parameters
 
 if TYPE_CHECKING:
@@ -56,37 +57,20 @@ def steady_state_sweep(
     """
     import pandas as pd
 
+    from .model import Model
+
+    rules.instance(model, "model", Model)
     declared = model.parameter(parameter)  # unknown name -> ModelError with suggestions
-    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-        raise ModelError(
-            f"{model.name}: values = {values!r} is not allowed; allowed: a non-empty sequence "
-            f"of numbers in {declared.bounds_text()} (unit: {describe_unit(declared.unit)}).",
-            field="values",
-            value=values,
+    values = list(
+        rules.series(
+            values,
+            "values",
+            unit=describe_unit(declared.unit),
+            model=model.name,
+            allowed=f"a non-empty 1-D sequence of numbers in {declared.bounds_text()}",
         )
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        array = None
-    if array is None or array.ndim != 1:
-        raise ModelError(
-            f"{model.name}: values = {values!r} is not allowed; allowed: a non-empty 1-D "
-            f"sequence of numbers in {declared.bounds_text()} "
-            f"(unit: {describe_unit(declared.unit)}).",
-            field="values",
-            value=values,
-            allowed=declared.bounds_text(),
-            unit=declared.unit,
-        )
-    values = list(array)
-    if not values:
-        raise ModelError(
-            f"{model.name}: values is empty; allowed: a non-empty sequence of numbers in "
-            f"{declared.bounds_text()} (unit: {describe_unit(declared.unit)}).",
-            field="values",
-            value=values,
-        )
-    fixed = dict(params or {})
+    )
+    fixed = rules.mapping(params, "params", model=model.name) if params is not None else {}
     rows = []
     for value in values:
         point = {**fixed, parameter: value}

@@ -9,7 +9,7 @@ given, the allowed range and the unit.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,7 +40,9 @@ __all__ = [
 #: Largest number of output time points a simulation may return.
 MAX_OUTPUT_POINTS = 1_000_000
 #: Largest number of events (doses and parameter changes) in one simulation.
-MAX_EVENTS = 100_000
+MAX_EVENTS = 10_000
+#: Smallest relative tolerance: SciPy's solvers raise any smaller one to 100 machine epsilons.
+MIN_RTOL = 100 * float(np.finfo(float).eps)
 #: Relative round-off allowed between the last output time and ``t_end`` (e.g.
 #: ``numpy.arange(0, 0.35, 0.1)`` ends at 0.30000000000000004 for ``t_end = 0.3``).
 TIME_ROUND_OFF = 1e-12
@@ -239,14 +241,17 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
     items = doses if doses is not None else ()
     if isinstance(items, (Dose, Schedule, ParameterChange)):
         items = (items,)
-    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+    try:
+        if isinstance(items, (str, bytes, Mapping)):
+            raise TypeError
+        items = tuple(items)
+    except TypeError:  # not iterable (a number, a 0-d array, …)
         raise ModelError(
             f"{model.name}: doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, a "
             "ParameterChange, or a list of them.",
             field="doses",
             value=doses,
-        )
-    items = tuple(items)
+        ) from None
     unit = model.time_unit
     total = 0
     for item in items:
@@ -307,7 +312,8 @@ def check_method(model: Model, method: Any) -> str:
 
 
 def check_tolerance(model: Model, name: str, value: Any) -> float:
-    """Solver tolerances must be finite and in (0, 1).
+    """Solver tolerances must be finite and below 1; ``rtol`` at least
+    :data:`MIN_RTOL` (SciPy would silently raise a smaller one to it), ``atol`` above 0.
 
     Examples
     --------
@@ -319,9 +325,9 @@ def check_tolerance(model: Model, name: str, value: Any) -> float:
     return rules.number(
         value,
         name,
-        low=0.0,
+        low=MIN_RTOL if name == "rtol" else 0.0,
         high=1.0,
-        low_open=True,
+        low_open=name != "rtol",
         high_open=True,
         unit="relative" if name == "rtol" else "state units",
         model=model.name,

@@ -19,6 +19,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from . import rules
+from .errors import invalid_value
+
 if TYPE_CHECKING:
     from .result import Result
 
@@ -127,10 +130,29 @@ def positive_for_log(frame: pd.DataFrame, column: str = "value") -> pd.DataFrame
 def _round(values: np.ndarray, digits: int = 4) -> np.ndarray:
     """Round to ``digits`` significant figures (smaller inline chart data)."""
     values = np.asarray(values, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        magnitude = np.where(values == 0, 0, np.floor(np.log10(np.abs(values))))
-    scale = 10.0 ** (digits - 1 - magnitude)
-    return np.round(values * scale) / scale
+    rounded = [float(f"{value:.{digits}g}") for value in values.ravel().tolist()]
+    return np.array(rounded, dtype=float).reshape(values.shape)
+
+
+def _layout(title: Any, max_points: Any, width: Any, height: Any) -> tuple[int, int, int]:
+    """Check a chart's title and sizes; return ``(max_points, width, height)``."""
+    if title is not None and not isinstance(title, str):
+        raise invalid_value("title", title, "text (str) or None", None)
+    return (
+        rules.integer(max_points, "max_points", low=2, unit="points"),
+        rules.integer(width, "width", low=50, high=4000, unit="px"),
+        rules.integer(height, "height", low=50, high=4000, unit="px"),
+    )
+
+
+def _result(result: Any, *, cohort: bool) -> Result:
+    from .result import Result
+
+    rules.instance(result, "result", Result)
+    if result.is_cohort != cohort:
+        kind = "a cohort result (Model.simulate_many)" if cohort else "a single simulation"
+        raise invalid_value("result", result, kind, None, model=result.model.name)
+    return result
 
 
 def timecourse_chart(
@@ -173,9 +195,22 @@ def timecourse_chart(
     >>> spec["mark"]["type"], len(spec["datasets"][spec["data"]["name"]])
     ('line', 3)
     """
-    variables = list(variables) if variables is not None else list(result.model.state_names)
-    step = max(1, int(np.ceil(result.t.size / max_points)))
+    result = _result(result, cohort=False)
+    max_points, width, height = _layout(title, max_points, width, height)
+    log_scale = rules.flag(log_scale, "log_scale")
+    variables = (
+        list(result.model.state_names)
+        if variables is None
+        else rules.names(
+            variables,
+            "variables",
+            result.names,
+            kind="state or observable",
+            model=result.model.name,
+        )
+    )
     frame = result.to_frame(variables)
+    step = max(1, int(np.ceil(result.t.size / max_points)))
     keep = np.isin(frame["time"], result.t[::step]) | (frame["time"] == result.t[-1])
     frame = frame[keep].assign(value=lambda f: _round(f["value"].to_numpy()))
     if log_scale:
@@ -262,22 +297,21 @@ def cohort_band_chart(
     >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]  # band and median
     ['area', 'line']
     """
-    from .errors import ModelError, invalid_value
-
-    if not result.is_cohort:
-        raise ModelError(
-            f"{result.model.name}: cohort_band_chart needs a cohort result "
-            "(Model.simulate_many); allowed: a result with several patients.",
-            field="result",
-            value=repr(result),
-        )
+    result = _result(result, cohort=True)
+    max_points, width, height = _layout(title, max_points, width, height)
     values = np.asarray(result[variable], dtype=float)
-    if not (0.0 <= lower < 0.5 < upper <= 1.0):
-        raise invalid_value(
-            "quantiles (lower, upper)", (lower, upper), "0 <= lower < 0.5 < upper <= 1", "1"
-        )
-    if not (isinstance(time_factor, (int, float)) and np.isfinite(time_factor) and time_factor > 0):
-        raise invalid_value("time_factor", time_factor, "a finite number > 0", "1")
+    lower = rules.number(lower, "quantiles (lower)", low=0.0, high=0.5, high_open=True, unit="1")
+    upper = rules.number(upper, "quantiles (upper)", low=0.5, high=1.0, low_open=True, unit="1")
+    if time_unit is not None and not isinstance(time_unit, str):
+        raise invalid_value("time_unit", time_unit, "text (str) or None", None)
+    if reference_lines is not None:
+        reference_lines = {
+            label: rules.number(value, f"reference line {label!r}")
+            for label, value in rules.mapping(reference_lines, "reference_lines").items()
+        }
+    time_factor = rules.number(time_factor, "time_factor", low=0.0, low_open=True, unit="1")
+    if not np.isfinite(float(result.t[-1]) * time_factor):
+        raise invalid_value("time_factor", time_factor, "a factor that keeps the times finite", "1")
     step = max(1, int(np.ceil(result.t.size / max_points)))
     keep = np.zeros(result.t.size, dtype=bool)
     keep[::step] = True

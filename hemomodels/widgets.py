@@ -24,8 +24,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from . import rules
 from .doses import Dose, ParameterChange, Schedule
-from .errors import ModelError, describe_unit, invalid_value, unknown_name
+from .errors import ModelError, describe_unit, invalid_value
 from .model import Model
 from .result import Result
 from .spec import format_number
@@ -35,6 +36,8 @@ __all__ = ["Control", "Explorable", "Input", "explore"]
 
 #: Largest number of precomputed simulations behind one static explorable.
 MAX_GRID = 343
+#: Most output times per simulation of an explorable (each page holds the whole grid).
+MAX_TIME_POINTS = 2_000
 
 Scenario = Callable[[dict[str, float]], Mapping[str, Any]]
 Summary = Callable[[Result], Mapping[str, str]]
@@ -74,6 +77,17 @@ class Input:
     unit: str
     description: str
     log: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("unit", "description"):
+            if not isinstance(getattr(self, name), str):
+                raise invalid_value(f"Input {name}", getattr(self, name), "text (str)", None)
+        unit = describe_unit(self.unit)
+        for name in ("low", "high", "value"):
+            object.__setattr__(
+                self, name, rules.number(getattr(self, name), f"Input {name}", unit=unit)
+            )
+        object.__setattr__(self, "log", rules.flag(self.log, "Input log"))
 
 
 @dataclass(frozen=True)
@@ -232,12 +246,18 @@ def _range(model: Model, name: str, spec: Any) -> tuple[float, float, bool, floa
             field=f"control {name!r}",
             value=spec,
         )
-    if len(spec) >= 3 and spec[2] not in ("log", "linear"):
-        raise invalid_value(
-            f"scale of control {name!r}", spec[2], "'log' or 'linear'", None, model=model.name
-        )
-    initial = float(spec[3]) if len(spec) == 4 else None
-    return float(spec[0]), float(spec[1]), len(spec) >= 3 and spec[2] == "log", initial
+    if len(spec) >= 3:
+        rules.choice(spec[2], f"scale of control {name!r}", ("log", "linear"), model=model.name)
+    low, high = (
+        rules.number(spec[i], f"{end} end of the slider for {name!r}", model=model.name)
+        for i, end in ((0, "low"), (1, "high"))
+    )
+    initial = (
+        rules.number(spec[3], f"initial value of the slider {name!r}", model=model.name)
+        if len(spec) == 4
+        else None
+    )
+    return low, high, len(spec) >= 3 and spec[2] == "log", initial
 
 
 def _control(model: Model, name: str, spec: Any, points: int) -> Control:
@@ -867,8 +887,7 @@ def _time_display(model: Model, value: Any) -> tuple[float, str] | None:
         not isinstance(value, tuple)
         or len(value) != 2
         or not isinstance(value[1], str)
-        or isinstance(value[0], bool)
-        or not isinstance(value[0], (int, float))
+        or not rules.is_number(value[0])
         or not math.isfinite(value[0])
         or value[0] <= 0
     ):
@@ -885,12 +904,13 @@ def _time_display(model: Model, value: Any) -> tuple[float, str] | None:
 def _y_domain(model: Model, y_domain: Any) -> tuple[float, float] | None:
     if y_domain is None:
         return None
-    try:
-        low, high = (float(v) for v in y_domain)
-    except (TypeError, ValueError):
-        raise invalid_value(
-            "y_domain", y_domain, "(low, high) numbers", None, model=model.name
-        ) from None
+    if (
+        not isinstance(y_domain, (tuple, list))
+        or len(y_domain) != 2
+        or not all(rules.is_number(v) for v in y_domain)
+    ):
+        raise invalid_value("y_domain", y_domain, "(low, high) numbers", None, model=model.name)
+    low, high = float(y_domain[0]), float(y_domain[1])
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise invalid_value(
             "y_domain", y_domain, "finite numbers with low < high", None, model=model.name
@@ -980,15 +1000,40 @@ def explore(
     >>> view.frame(stem_self_renewal=0.9).columns.tolist()
     ['time', 'variable', 'value']
     """
+    from .validation import check_doses, check_initial, check_time
+
+    rules.instance(model, "model", Model)
+    t_end, _ = check_time(model, t_end, None)
+    if y0 is not None:
+        y0 = dict(zip(model.state_names, map(float, check_initial(model, y0)), strict=True))
+    doses = list(check_doses(model, doses, t_end))
+    if isinstance(controls, (str, bytes)) or not isinstance(controls, (Sequence, Mapping)):
+        raise invalid_value(
+            "controls",
+            controls,
+            "a list of parameter names, or a mapping of names to ranges",
+            None,
+            model=model.name,
+        )
     names = list(controls)
     if not names:
         raise ModelError(f"{model.name}: explore needs at least one control.", field="controls")
+    for name in names:
+        if not isinstance(name, str):
+            raise invalid_value("control name", name, "a name (str)", None, model=model.name)
     if points is None:
         points = {1: 7, 2: 7, 3: 5}.get(len(names), 4)
-    if not isinstance(points, int) or points < 2:
-        raise invalid_value("points", points, "an integer >= 2", "grid points", model=model.name)
-    if not isinstance(n_time, int) or isinstance(n_time, bool) or n_time < 2:
-        raise invalid_value("n_time", n_time, "an integer >= 2", "time points", model=model.name)
+    points = rules.integer(points, "points", low=2, unit="grid points", model=model.name)
+    n_time = rules.integer(
+        n_time, "n_time", low=2, high=MAX_TIME_POINTS, unit="time points", model=model.name
+    )
+    log_scale = rules.flag(log_scale, "log_scale", model=model.name)
+    steady_state = rules.flag(steady_state, "steady_state", model=model.name)
+    if title is not None and not isinstance(title, str):
+        raise invalid_value("title", title, "text (str) or None", None, model=model.name)
+    for name, function in (("scenario", scenario), ("summary", summary), ("overlay", overlay)):
+        if function is not None and not callable(function):
+            raise invalid_value(name, function, "a function or None", None, model=model.name)
     if points ** len(names) > MAX_GRID:
         raise invalid_value(
             "points ** number of controls",
@@ -1008,10 +1053,22 @@ def explore(
             field="scenario",
             value=None,
         )
-    variables = list(variables) if variables is not None else list(model.state_names)
-    for variable in variables:
-        if variable not in model.units:
-            raise unknown_name("state or observable", variable, list(model.units), model=model.name)
+    variables = (
+        list(model.state_names)
+        if variables is None
+        else rules.names(
+            variables,
+            "variables",
+            list(model.units),
+            kind="state or observable",
+            model=model.name,
+        )
+    )
+    if reference_lines is not None:
+        reference_lines = {
+            label: rules.number(value, f"reference line {label!r}", model=model.name)
+            for label, value in rules.mapping(reference_lines, "reference_lines").items()
+        }
     return Explorable(
         model,
         built,

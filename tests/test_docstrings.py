@@ -1,42 +1,26 @@
 """Every public function and method of the package shows an example that runs.
 
 The examples run as doctests with the test suite (``--doctest-modules`` in pyproject.toml);
-this test makes sure none is missing. It covers every module of the package except
-``hemomodels.widgets`` and ``hemomodels.explorables.leukaemia`` (not yet covered), and the
-public methods of the public classes (properties, dunder and private methods are skipped).
+this test makes sure none is missing. It covers every module of the package and the public
+methods of the public classes (properties, dunder and private methods are skipped).
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 
-MODULES = [
-    "hemomodels.clinical",
-    "hemomodels.cohorts",
-    "hemomodels.sweep",
-    "hemomodels.models",
-    "hemomodels.errors",
-    "hemomodels.sbml",
-    "hemomodels.model",
-    "hemomodels.result",
-    "hemomodels.spec",
-    "hemomodels.doses",
-    "hemomodels.steady",
-    "hemomodels.viz",
-    "hemomodels.validation",
-    "hemomodels.compile",
-    "hemomodels.integrate",
-    "hemomodels.explorables.anaemia",
-    "hemomodels.explorables.chemotherapy",
-    "hemomodels.explorables.hsc",
-    "hemomodels.explorables.transplantation",
-    "hemomodels.explorables.gene_therapy",
-    "hemomodels.explorables.leukaemia",
-    "hemomodels.widgets",
-]
+import hemomodels
+
+#: Every module of the package, found by walking it (a new module is covered at once).
+MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(hemomodels.__path__, prefix="hemomodels.")
+    if not info.name.rsplit(".", 1)[-1].startswith("_")
+)
 
 #: Public classes whose public methods must each show an example.
 CLASSES = [

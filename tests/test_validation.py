@@ -173,7 +173,7 @@ CASES = [
         ["doses contains", "hemomodels.Dose"],
     ),
     # solver settings
-    ("rtol-zero", lambda m: m.simulate(10, rtol=0), ["rtol = 0 ", "(0, 1)", "relative"]),
+    ("rtol-zero", lambda m: m.simulate(10, rtol=0), ["rtol = 0 ", "[2.22e-14, 1)", "relative"]),
     ("atol-negative", lambda m: m.simulate(10, atol=-1e-9), ["atol", "-1e-09", "(0, 1)"]),
     (
         "method-unknown",
@@ -276,10 +276,6 @@ def test_bad_input_gives_clear_model_error(case):
     assert isinstance(error.value, ValueError)
 
 
-def test_catalogue_is_large_enough():
-    assert len(CASES) >= 50
-
-
 def test_model_error_carries_structured_fields():
     with pytest.raises(hm.ModelError) as error:
         MC().simulate(10, params={"stem_self_renewal": 1.5})
@@ -336,10 +332,9 @@ def test_duplicate_names_are_rejected():
         hm.Model("bad", states=[x], parameters=[clash], rhs={x: -x.symbol})
 
 
-def test_nothing_half_computed_on_error():
-    """A failing cohort row means no result at all, not a partial one."""
-    model = MC()
-    before = np.array([1.0])
-    with pytest.raises(hm.ModelError):
-        before = model.simulate_many({"stem_self_renewal": [0.8, 0.9, 7.0]}, 10)
-    assert isinstance(before, np.ndarray)
+def test_a_bad_cohort_row_is_refused_before_any_patient_is_simulated():
+    """A failing cohort row means no result at all, not a partial one: the autouse fixture
+    turns any integration into an AssertionError, so only a ModelError raised before the
+    first patient is simulated passes."""
+    with pytest.raises(hm.ModelError, match="parameter 'stem_self_renewal' of patient 2"):
+        MC().simulate_many({"stem_self_renewal": [0.8, 0.9, 7.0]}, 10)

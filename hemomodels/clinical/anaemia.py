@@ -15,11 +15,10 @@ Constants
 
 from __future__ import annotations
 
-import math
-from numbers import Real
 from typing import TYPE_CHECKING
 
-from ..errors import ModelError, invalid_value
+from .. import rules
+from ..errors import ModelError
 from .timeseries import first_crossing
 
 if TYPE_CHECKING:
@@ -73,21 +72,8 @@ def classify_anaemia(hb_g_dl: float, group: str = "men") -> str:
     >>> classify_anaemia(7.5, "women")
     'severe'
     """
-    if not isinstance(group, str) or group not in WHO_ANAEMIA_THRESHOLDS:
-        raise ModelError(
-            f"unknown WHO population group {group!r}; allowed: "
-            f"{', '.join(WHO_ANAEMIA_THRESHOLDS)}.",
-            field="group",
-            value=group,
-            allowed=", ".join(WHO_ANAEMIA_THRESHOLDS),
-        )
-    if (
-        not isinstance(hb_g_dl, Real)
-        or isinstance(hb_g_dl, bool)
-        or not math.isfinite(hb_g_dl)
-        or hb_g_dl <= 0
-    ):
-        raise invalid_value("hb_g_dl", hb_g_dl, "a finite number > 0", "g/dL")
+    group = rules.choice(group, "group", WHO_ANAEMIA_THRESHOLDS)
+    hb_g_dl = rules.number(hb_g_dl, "hb_g_dl", low=0.0, low_open=True, unit="g/dL")
     normal, mild, moderate = WHO_ANAEMIA_THRESHOLDS[group]
     if hb_g_dl >= normal:
         return "none"
@@ -133,14 +119,8 @@ def time_to_transfusion(
     >>> round(time_to_transfusion(result))  # day the Hb falls below 7 g/dL
     141
     """
-    if (
-        not isinstance(threshold, Real)
-        or isinstance(threshold, bool)
-        or not math.isfinite(threshold)
-        or threshold <= 0
-    ):
-        raise invalid_value("threshold", threshold, "a finite number > 0", "g/dL")
-    return first_crossing(result, variable, float(threshold), direction="down", patient=patient)
+    threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit="g/dL")
+    return first_crossing(result, variable, threshold, direction="down", patient=patient)
 
 
 def blood_loss_initial_state(
@@ -169,29 +149,39 @@ def blood_loss_initial_state(
     -------
     dict of str to float
         Initial values of every state.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.tetschke2018()
+    >>> start = blood_loss_initial_state(model, 0.5)  # half a litre of whole blood
+    >>> healthy = blood_loss_initial_state(model, 0.0)
+    >>> round(start["hb_mass"] / healthy["hb_mass"], 4)  # 1 - 0.5 L / blood volume
+    0.9048
     """
     from ..errors import unknown_name
+    from ..model import Model
 
+    rules.instance(model, "model", Model)
     for name, kind, known in (
         ("hb_mass", "state", model.state_names),
         ("blood_volume", "parameter", model.parameter_names),
     ):
         if name not in known:
             raise unknown_name(kind, name, known, model=model.name)
-    volume = {**model.defaults, **(params or {})}["blood_volume"]
-    if (
-        not isinstance(volume_lost_l, Real)
-        or isinstance(volume_lost_l, bool)
-        or not math.isfinite(volume_lost_l)
-        or not 0 <= volume_lost_l < volume
-    ):
-        raise invalid_value(
-            "volume of blood lost",
-            volume_lost_l,
-            f"a number in [0, {volume:g}) (less than the blood volume)",
-            "L",
-            model=model.name,
-        )
+    from ..validation import check_parameters
+
+    volume = float(check_parameters(model, params)[model.parameter_index["blood_volume"]])
+    volume_lost_l = rules.number(
+        volume_lost_l,
+        "volume of blood lost",
+        low=0.0,
+        high=volume,
+        high_open=True,
+        unit="L",
+        model=model.name,
+        allowed=f"a number in [0, {volume:g}) (less than the blood volume)",
+    )
     stable = [s for s in model.steady_states(params) if s.stability == "stable"]
     if len(stable) != 1:
         raise ModelError(

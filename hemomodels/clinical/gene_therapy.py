@@ -21,11 +21,11 @@ Cited thresholds
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ModelError, invalid_value
+from .. import rules
+from ..errors import ModelError
 
 __all__ = [
     "FITZHUGH_THRESHOLD",
@@ -54,14 +54,7 @@ def check_fraction(name: str, value: Any) -> float:
     >>> check_fraction("transduction_efficiency", 0.4)
     0.4
     """
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or not 0 <= value <= 1
-    ):
-        raise invalid_value(name, value, "a fraction in [0, 1]", "1")
-    return float(value)
+    return rules.fraction(value, name, unit="1")
 
 
 @dataclass(frozen=True)
@@ -93,17 +86,20 @@ class GeneTherapyPlan:
     conditioning_intensity: float = 1.0
 
     def __post_init__(self) -> None:
-        check_fraction("transduction_efficiency", self.transduction_efficiency)
-        check_fraction("conditioning_intensity", self.conditioning_intensity)
-        for name, unit in (("cd34_dose", "cells/kg"), ("vector_copy_number", "copies/cell")):
-            value = getattr(self, name)
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-                or value < 0
-            ):
-                raise invalid_value(name, value, "a finite number >= 0", unit)
+        cleaned = {
+            "transduction_efficiency": check_fraction(
+                "transduction_efficiency", self.transduction_efficiency
+            ),
+            "conditioning_intensity": check_fraction(
+                "conditioning_intensity", self.conditioning_intensity
+            ),
+            "cd34_dose": rules.number(self.cd34_dose, "cd34_dose", low=0.0, unit="cells/kg"),
+            "vector_copy_number": rules.number(
+                self.vector_copy_number, "vector_copy_number", low=0.0, unit="copies/cell"
+            ),
+        }
+        for name, value in cleaned.items():
+            object.__setattr__(self, name, value)
 
 
 def engraftment_start(
@@ -149,11 +145,24 @@ def engraftment_start(
             field="plan",
             value=plan,
         )
-    steady = steady_state or {
+    steady = {
         "stem_cells": STEADY_STEM,
         "precursors": STEADY_PRECURSORS,
         "neutrophils": STEADY_NEUTROPHILS,
     }
+    if steady_state is not None:
+        given = rules.mapping(steady_state, "steady_state")
+        if set(given) != set(steady):
+            raise ModelError(
+                f"steady_state has the keys {sorted(given)}; allowed: exactly "
+                f"{', '.join(steady)} (cells/kg).",
+                field="steady_state",
+                value=steady_state,
+            )
+        steady = {
+            name: rules.number(given[name], f"steady_state[{name!r}]", low=0.0, unit="cells/kg")
+            for name in steady
+        }
     surviving = 1 - plan.conditioning_intensity
     corrected = plan.transduction_efficiency * plan.cd34_dose
     start = {f"donor_{name}": 0.0 for name in steady}

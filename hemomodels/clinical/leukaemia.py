@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import rules
 from ..errors import ModelError, invalid_value
-from .timeseries import _series, first_crossing
+from ..units import days_per
+from .timeseries import _check_result, _series, first_crossing
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -46,9 +48,8 @@ AML_BLAST_THRESHOLD = 20.0
 
 
 def _window(t: np.ndarray, t_start: float, t_stop: float, model: str) -> np.ndarray:
-    for name, value in (("t_start", t_start), ("t_stop", t_stop)):
-        if not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise invalid_value(name, value, "a finite number", "model time unit", model=model)
+    t_start = rules.number(t_start, "t_start", unit="model time unit", model=model)
+    t_stop = rules.number(t_stop, "t_stop", unit="model time unit", model=model)
     if not t_start < t_stop:
         raise invalid_value(
             "fit window", (t_start, t_stop), "t_start < t_stop", "model time unit", model=model
@@ -178,8 +179,7 @@ def takeover_time(
     """
     t, ahead = _series(result, challenger, patient)
     _, behind = _series(result, incumbent, patient)
-    if not isinstance(after, (int, float)) or not math.isfinite(after):
-        raise invalid_value("after", after, "a finite number", "model time unit")
+    after = rules.number(after, "after", unit=_check_result(result).time_unit)
     difference = ahead - behind
     for i in range(t.size):
         if t[i] < after:
@@ -206,8 +206,9 @@ def blast_threshold_day(
 ) -> float | None:
     """First day the marrow blast percentage reaches ``threshold`` (default: WHO 20 %).
 
-    Returns ``None`` if it does not within the simulation (or the marrow starts above it,
-    in which case there is no upward crossing).
+    The day is counted from the start of the simulation, converted from the result's time
+    unit to days. Returns ``None`` if the blasts do not reach the threshold within the
+    simulation (or the marrow starts above it, in which case there is no upward crossing).
 
     Examples
     --------
@@ -216,7 +217,8 @@ def blast_threshold_day(
     >>> round(blast_threshold_day(result))
     754
     """
-    return first_crossing(result, variable, threshold, direction="up", patient=patient)
+    time = first_crossing(result, variable, threshold, direction="up", patient=patient)
+    return None if time is None else time * days_per(result.time_unit)
 
 
 def therapy_periods(
@@ -265,7 +267,7 @@ def therapy_slopes(
     Each window in ``windows`` (default :data:`PHASE_WINDOWS`, in days after the start) is
     fitted with :func:`log_slope` if therapy lasts to its end and the output grid has two
     points in it; if therapy stops before the end of the simulation, the slope over the 50
-    time units after stopping is added as ``"after stopping"``.
+    days after stopping is added as ``"after stopping"``.
 
     Returns
     -------
@@ -299,9 +301,10 @@ def therapy_windows(
     windows: dict[str, tuple[float, float]] | None = None,
     patient: int | None = None,
 ) -> dict[str, tuple[float, float]]:
-    """Fit windows (absolute times) of :func:`therapy_slopes`: each of ``windows`` (days
-    after the start of the first therapy period) that therapy lasts through, and the 50 time
-    units after stopping if the simulation covers them.
+    """Fit windows (absolute times, result's time unit) of :func:`therapy_slopes`: each of
+    ``windows`` (days after the start of the first therapy period, converted to the result's
+    time unit) that therapy lasts through, and the 50 days after stopping if the simulation
+    covers them.
 
     Examples
     --------
@@ -312,17 +315,22 @@ def therapy_windows(
     {'first phase': (30.0, 130.0), 'second phase': (210.0, 310.0)}
     """
     windows = PHASE_WINDOWS if windows is None else windows
+    windows = rules.mapping(windows, "windows")
     periods = therapy_periods(result, switch, patient=patient)
     if not periods:
         return {}
+    per_day = 1 / days_per(result.time_unit)  # result time units in one day
     start, stop = periods[0]
     t_last = float(result.t[-1])
     ongoing = stop >= t_last
-    found = {
-        label: (start + begin, start + end)
-        for label, (begin, end) in windows.items()
-        if start + end <= (t_last if ongoing else stop)
-    }
-    if not ongoing and stop + 50 <= t_last:
-        found["after stopping"] = (stop, stop + 50)
+    found = {}
+    for label, window in windows.items():
+        if not isinstance(window, (tuple, list)) or len(window) != 2:
+            raise invalid_value(f"windows[{label!r}]", window, "(first day, last day)", "day")
+        begin = rules.number(window[0], f"windows[{label!r}] first day", unit="day")
+        end = rules.number(window[1], f"windows[{label!r}] last day", unit="day")
+        if start + end * per_day <= (t_last if ongoing else stop):
+            found[label] = (start + begin * per_day, start + end * per_day)
+    if not ongoing and stop + 50 * per_day <= t_last:
+        found["after stopping"] = (stop, stop + 50 * per_day)
     return found

@@ -23,13 +23,13 @@ what is neutropenia-specific (grades, grade-4 duration, recovery to a grade thre
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import rules
 from ..errors import invalid_value
-from .timeseries import first_crossing, nadir, recovery_time, time_below
+from .timeseries import below_threshold
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -50,19 +50,9 @@ DEFAULT_LLN = 2.0
 
 
 def _check_lln(lower_limit_normal: float) -> float:
-    if (
-        isinstance(lower_limit_normal, bool)
-        or not isinstance(lower_limit_normal, (int, float))
-        or not math.isfinite(lower_limit_normal)
-        or lower_limit_normal < GRADE_THRESHOLDS[2]
-    ):
-        raise invalid_value(
-            "lower_limit_normal",
-            lower_limit_normal,
-            f"a finite number >= {GRADE_THRESHOLDS[2]}",
-            "10^9 cells/L",
-        )
-    return float(lower_limit_normal)
+    return rules.number(
+        lower_limit_normal, "lower_limit_normal", low=GRADE_THRESHOLDS[2], unit="10^9 cells/L"
+    )
 
 
 def neutropenia_grade(anc, *, lower_limit_normal: float = DEFAULT_LLN):
@@ -87,10 +77,16 @@ def neutropenia_grade(anc, *, lower_limit_normal: float = DEFAULT_LLN):
     [0, 1, 2, 2, 3, 4]
     """
     lln = _check_lln(lower_limit_normal)
-    raw = np.asarray(anc)
-    if raw.dtype.kind not in "iuf":  # text, booleans and objects are not counts
-        raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
-    values = raw.astype(float)
+    if rules.is_number(anc):
+        values = np.asarray(rules.number(anc, "anc", low=0.0, unit="10^9 cells/L"))
+    else:
+        try:
+            raw = np.asarray(anc)
+        except (TypeError, ValueError):  # ragged nesting
+            raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L") from None
+        if raw.dtype.kind not in "iuf":  # text, booleans and objects are not counts
+            raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
+        values = raw.astype(float)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
     grade = np.where(values < lln, 1, 0)
@@ -128,7 +124,7 @@ def neutropenia_summary(
         ``nadir_time`` (model time unit), ``nadir`` (10^9/L), ``worst_grade``, ``threshold``
         (the grade's upper limit), ``onset`` (first time below it, or None), ``time_below``
         (total time below it) and ``recovery`` (first time back at or above it after the
-        nadir, or None).
+        nadir, or None), by the rule of :mod:`hemomodels.clinical.timeseries`.
 
     Examples
     --------
@@ -139,16 +135,15 @@ def neutropenia_summary(
     >>> summary["worst_grade"], round(summary["nadir"], 2)
     (3, 0.75)
     """
-    if grade not in GRADE_THRESHOLDS:
-        raise invalid_value("grade", grade, "2, 3 or 4", "CTCAE grade")
-    threshold = GRADE_THRESHOLDS[grade]
-    time_of_nadir, lowest = nadir(result, variable, patient=patient)
+    grade = rules.choice(grade, "grade", tuple(GRADE_THRESHOLDS), unit="CTCAE grade")
+    lln = _check_lln(lower_limit_normal)
+    episode = below_threshold(result, variable, GRADE_THRESHOLDS[grade], patient=patient)
     return {
-        "nadir_time": time_of_nadir,
-        "nadir": lowest,
-        "worst_grade": neutropenia_grade(lowest, lower_limit_normal=lower_limit_normal),
-        "threshold": threshold,
-        "onset": first_crossing(result, variable, threshold, patient=patient),
-        "time_below": time_below(result, variable, threshold, patient=patient),
-        "recovery": recovery_time(result, variable, threshold, patient=patient),
+        "nadir_time": episode.nadir_time,
+        "nadir": episode.nadir,
+        "worst_grade": neutropenia_grade(episode.nadir, lower_limit_normal=lln),
+        "threshold": episode.threshold,
+        "onset": episode.onset,
+        "time_below": episode.time_below,
+        "recovery": episode.recovery,
     }

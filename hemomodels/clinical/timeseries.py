@@ -3,83 +3,119 @@
 All functions take a single-simulation :class:`~hemomodels.Result` (or a cohort result and
 a ``patient`` index) and the name of a state or observable. Crossing times are linearly
 interpolated between output points, so they do not depend on the grid more than the
-trajectory itself does; pass a fine ``t_eval`` for precise answers.
+trajectory itself does; pass a fine ``t_eval`` for precise answers. Times are in the
+result's time unit unless a function's name or documentation says days.
+
+One rule for every read-out of a threshold (here, in :mod:`.neutropenia` and
+:mod:`.transplant`):
+
+* a value **below** the threshold is ``< threshold``; at or above it counts as recovered;
+* the **onset** is the first time the series is below the threshold: the first output time
+  if it starts below, otherwise the interpolated downward crossing;
+* the **recovery** is the first time at or after the nadir (the lowest point, the first one
+  if repeated) at which the series is back at or above the threshold;
+* a series that **never falls below** the threshold has no onset and no recovery (both
+  ``None``) and spends no time below it; one that has not recovered by the end of the
+  simulation has an onset but no recovery.
+
+NaN rule: an observable is NaN where its expression is undefined (e.g. a fraction of two
+empty compartments, 0/0). A read-out of a series that holds NaN raises a
+:class:`~hemomodels.ModelError` naming the variable and the first time it is undefined,
+rather than returning an answer that silently skips those times.
 """
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import ModelError, invalid_value
+from .. import rules
+from ..errors import ModelError, invalid_value, number_text
 
 if TYPE_CHECKING:
     from ..result import Result
 
-__all__ = ["first_crossing", "nadir", "peak_after_nadir", "recovery_time", "time_below"]
+__all__ = [
+    "Episode",
+    "below_threshold",
+    "first_crossing",
+    "nadir",
+    "peak_after_nadir",
+    "recovery_time",
+    "time_below",
+]
 
 
-def _series(result: Result, variable: str, patient: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _check_result(result: object) -> Result:
     from ..result import Result
 
     if not isinstance(result, Result):
         raise invalid_value(
             "result", result, "a hemomodels.Result from model.simulate or simulate_many", None
         )
+    return result
+
+
+def _series(result: Result, variable: str, patient: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Times and values of one patient's ``variable``, checked to be defined (no NaN)."""
+    result, variable = _variable(result, variable)
+    model = result.model.name
     values = result[variable]
     if result.is_cohort:
         if patient is None:
             raise ModelError(
-                f"{result.model.name}: this is a cohort of {result.n_patients} patients; "
-                "allowed: pass patient=<index> to read one patient.",
+                f"{model}: this is a cohort of {result.n_patients} patients; allowed: pass "
+                "patient=<index> to read one patient.",
                 field="patient",
                 value=None,
             )
-        if not isinstance(patient, int) or not 0 <= patient < result.n_patients:
-            raise invalid_value(
-                "patient",
-                patient,
-                f"an index in [0, {result.n_patients - 1}]",
-                None,
-                model=result.model.name,
-            )
-        values = values[patient]
-    return result.t, np.asarray(values, dtype=float)
-
-
-def _check_threshold(result: Result, variable: str, threshold: float) -> float:
-    if not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
-        raise invalid_value(
-            "threshold",
-            threshold,
-            "a finite number",
-            result.units.get(variable),
-            model=result.model.name,
+        last = result.n_patients - 1
+        index = rules.integer(
+            patient, "patient", low=0, high=last, model=model, allowed=f"an index in [0, {last}]"
         )
-    return float(threshold)
+        values = values[index]
+    elif patient is not None:
+        raise ModelError(
+            f"{model}: patient = {patient!r} is not allowed for a single simulation; allowed: "
+            "None (patient is for cohort results of simulate_many).",
+            field="patient",
+            value=patient,
+        )
+    values = np.asarray(values, dtype=float)
+    undefined = np.flatnonzero(np.isnan(values))
+    if undefined.size:
+        when = number_text(result.t[undefined[0]])
+        raise ModelError(
+            f"{model}: {variable!r} is undefined (NaN) from t = {when} {result.time_unit} "
+            f"({undefined.size} of {values.size} output times), e.g. a fraction of "
+            "compartments that are all empty (0/0); read-outs need a defined series.",
+            field=f"values of {variable!r}",
+            value=float("nan"),
+        )
+    return result.t, values
 
 
-def nadir(result: Result, variable: str, *, patient: int | None = None) -> tuple[float, float]:
-    """Time and value of the lowest point of ``variable`` (first one if repeated).
+def _variable(result: object, variable: object) -> tuple[Result, str]:
+    """The result and the name of one of its states or observables, both checked."""
+    checked = _check_result(result)
+    name = rules.name(
+        variable, "variable", checked.names, kind="state or observable", model=checked.model.name
+    )
+    return checked, name
 
-    Returns
-    -------
-    (time, value) : tuple of float
-        In the model's time unit and the variable's unit.
 
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> model = hm.models.marciniak_czochra_2009()
-    >>> result = model.simulate(10, y0={"stem_cells": 1e5, "precursors": 1e6, "neutrophils": 1e7})
-    >>> nadir(result, "neutrophils")[0] > 0
-    True
-    """
-    t, values = _series(result, variable, patient)
-    index = int(np.argmin(values))
-    return float(t[index]), float(values[index])
+def _threshold(result: Result, variable: str, threshold: float, *, low: float | None = None):
+    result, variable = _variable(result, variable)
+    return rules.number(
+        threshold,
+        "threshold",
+        low=low,
+        low_open=low is not None,
+        unit=result.units[variable],
+        model=result.model.name,
+    )
 
 
 def _crossings(t: np.ndarray, values: np.ndarray, threshold: float, downward: bool) -> list[float]:
@@ -97,6 +133,27 @@ def _crossings(t: np.ndarray, values: np.ndarray, threshold: float, downward: bo
     return times
 
 
+def nadir(result: Result, variable: str, *, patient: int | None = None) -> tuple[float, float]:
+    """Time and value of the lowest point of ``variable`` (first one if repeated).
+
+    Returns
+    -------
+    (time, value) : tuple of float
+        In the result's time unit and the variable's unit.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> result = model.simulate(10, y0={"stem_cells": 1e5, "precursors": 1e6, "neutrophils": 1e7})
+    >>> nadir(result, "neutrophils")[0] > 0
+    True
+    """
+    t, values = _series(result, variable, patient)
+    index = int(np.argmin(values))
+    return float(t[index]), float(values[index])
+
+
 def first_crossing(
     result: Result,
     variable: str,
@@ -106,19 +163,21 @@ def first_crossing(
     after: float = 0.0,
     patient: int | None = None,
 ) -> float | None:
-    """First time after ``after`` at which ``variable`` crosses ``threshold``.
+    """First time at or after ``after`` at which ``variable`` crosses ``threshold``.
 
     Parameters
     ----------
     direction : {"down", "up"}
         ``"down"``: from at or above the threshold to below it; ``"up"``: back to at or above.
     after : float
-        Ignore crossings before this time.
+        Ignore crossings before this time (result's time unit).
 
     Returns
     -------
     float or None
-        The interpolated crossing time, or ``None`` if it never happens in the simulation.
+        The interpolated crossing time, or ``None`` if it never happens in the simulation. A
+        series that is already below (for ``"down"``) at its first output time has not
+        crossed there; :func:`below_threshold` reports that onset.
 
     Examples
     --------
@@ -128,9 +187,10 @@ def first_crossing(
     >>> round(first_crossing(result, "ANC", 2.0) / 24, 1)  # days to ANC < 2 x 10^9/L
     4.2
     """
-    if direction not in ("down", "up"):
-        raise invalid_value("direction", direction, "'down' or 'up'", None)
-    threshold = _check_threshold(result, variable, threshold)
+    result = _check_result(result)
+    direction = rules.choice(direction, "direction", ("down", "up"), model=result.model.name)
+    threshold = _threshold(result, variable, threshold)
+    after = rules.number(after, "after", unit=result.time_unit, model=result.model.name)
     t, values = _series(result, variable, patient)
     for time in _crossings(t, values, threshold, downward=direction == "down"):
         if time >= after:
@@ -151,7 +211,7 @@ def time_below(
     >>> round(time_below(result, "ANC", 2.0) / 24, 1)  # days
     7.4
     """
-    threshold = _check_threshold(result, variable, threshold)
+    threshold = _threshold(_check_result(result), variable, threshold)
     t, values = _series(result, variable, patient)
     total = 0.0
     for i in range(t.size - 1):
@@ -165,13 +225,79 @@ def time_below(
     return float(total)
 
 
+@dataclass(frozen=True)
+class Episode:
+    """A series read against a threshold, by the module's one rule.
+
+    Attributes
+    ----------
+    threshold : float
+        The threshold, in the variable's unit.
+    onset : float or None
+        First time below the threshold (the first output time if the series starts below);
+        ``None`` if it never falls below.
+    nadir_time, nadir : float
+        Time and value of the lowest point.
+    recovery : float or None
+        First time at or after the nadir back at or above the threshold; ``None`` if the
+        series never falls below it or has not recovered by the end.
+    time_below : float
+        Total time below the threshold.
+    """
+
+    threshold: float
+    onset: float | None
+    nadir_time: float
+    nadir: float
+    recovery: float | None
+    time_below: float
+
+
+def below_threshold(
+    result: Result, variable: str, threshold: float, *, patient: int | None = None
+) -> Episode:
+    """Onset, nadir, recovery and time below ``threshold`` of one series (the one rule of
+    this module).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.friberg2002()
+    >>> result = model.simulate(504, doses=[hm.Dose(0, "Conc", 33.5)], t_eval=range(0, 505, 6))
+    >>> episode = below_threshold(result, "ANC", 1.0)
+    >>> [round(x / 24, 1) for x in (episode.onset, episode.nadir_time, episode.recovery)]
+    [5.9, 7.8, 9.5]
+    """
+    result = _check_result(result)
+    threshold = _threshold(result, variable, threshold)
+    t, values = _series(result, variable, patient)
+    index = int(np.argmin(values))
+    lowest, at = float(values[index]), float(t[index])
+    if lowest >= threshold:
+        return Episode(threshold, None, at, lowest, None, 0.0)
+    if values[0] < threshold:
+        onset: float | None = float(t[0])
+    else:
+        onset = _crossings(t, values, threshold, downward=True)[0]
+    after_nadir = [c for c in _crossings(t, values, threshold, downward=False) if c >= at]
+    recovery = after_nadir[0] if after_nadir else None
+    return Episode(
+        threshold,
+        onset,
+        at,
+        lowest,
+        recovery,
+        time_below(result, variable, threshold, patient=patient),
+    )
+
+
 def recovery_time(
     result: Result, variable: str, threshold: float, *, patient: int | None = None
 ) -> float | None:
     """First time after the nadir at which ``variable`` is back at or above ``threshold``.
 
-    Returns ``None`` if the nadir is not below the threshold (nothing to recover from) or if
-    the variable has not recovered by the end of the simulation.
+    Returns ``None`` if the series never falls below the threshold (nothing to recover from)
+    or has not recovered by the end of the simulation (see the module's rule).
 
     Examples
     --------
@@ -181,13 +307,7 @@ def recovery_time(
     >>> round(recovery_time(result, "ANC", 2.0) / 24, 1)  # day back at 2 x 10^9/L
     11.6
     """
-    threshold = _check_threshold(result, variable, threshold)
-    time_of_nadir, lowest = nadir(result, variable, patient=patient)
-    if lowest >= threshold:
-        return None
-    return first_crossing(
-        result, variable, threshold, direction="up", after=time_of_nadir, patient=patient
-    )
+    return below_threshold(result, variable, threshold, patient=patient).recovery
 
 
 def peak_after_nadir(

@@ -17,7 +17,12 @@ APBMT harmonisation, PMC11161398):
 Daily values. Clinics measure the ANC once a day; a simulation gives a continuous trajectory.
 :func:`daily_values` reads the trajectory at the integer days 0, 1, 2, … up to its last time
 by linear interpolation between output times, so pass a ``t_eval`` that contains the integer
-days (e.g. ``range(61)``) to read the simulated values themselves.
+days (e.g. ``range(61)``) to read the simulated values themselves. A result whose time unit
+is not days (e.g. hours) is converted to days first (:mod:`hemomodels.units`).
+
+Threshold rule (as everywhere in :mod:`hemomodels.clinical`): engraftment is a recovery, so a
+series that never falls below the threshold has no engraftment day (``None``) and, having
+had no aplasia, no graft failure either.
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import rules
 from ..doses import Dose
-from ..errors import ModelError, invalid_value
-from .timeseries import _series, time_below
+from ..errors import invalid_value
+from ..units import days_per
+from .timeseries import _check_result, _series, time_below
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -194,26 +201,7 @@ def graft_source(name: str | GraftSource) -> GraftSource:
     """
     if isinstance(name, GraftSource):
         return name
-    if not isinstance(name, str) or name not in GRAFT_SOURCES:
-        raise ModelError(
-            f"graft source = {name!r} is not allowed; allowed: {', '.join(GRAFT_SOURCES)} "
-            "(unit: dimensionless).",
-            field="graft source",
-            value=name,
-            allowed=", ".join(GRAFT_SOURCES),
-        )
-    return GRAFT_SOURCES[name]
-
-
-def _check_dose(dose: Any) -> float:
-    if (
-        isinstance(dose, bool)
-        or not isinstance(dose, (int, float))
-        or not math.isfinite(dose)
-        or dose < 0
-    ):
-        raise invalid_value("CD34+ cell dose", dose, "a finite number >= 0", "cells/kg")
-    return float(dose)
+    return GRAFT_SOURCES[rules.choice(name, "graft source", GRAFT_SOURCES)]
 
 
 def infusion(
@@ -253,13 +241,12 @@ def infusion(
     [Dose(time=7.0, target='stem_cells', amount=200000.0)]
     """
     graft = graft_source(source)
-    dose = graft.typical_cd34_dose if cd34_dose is None else _check_dose(cd34_dose)
-    if (
-        isinstance(residual, bool)
-        or not isinstance(residual, (int, float))
-        or not 0 <= residual <= 1
-    ):
-        raise invalid_value("residual", residual, "[0, 1]", "fraction of the steady state")
+    dose = (
+        graft.typical_cd34_dose
+        if cd34_dose is None
+        else rules.number(cd34_dose, "CD34+ cell dose", low=0.0, unit="cells/kg")
+    )
+    residual = rules.fraction(residual, "residual", unit="fraction of the steady state")
     if steady_state is None:
         from ..models.transplant_reconstitution import (
             STEADY_NEUTROPHILS,
@@ -272,6 +259,12 @@ def infusion(
             "precursors": STEADY_PRECURSORS,
             "neutrophils": STEADY_NEUTROPHILS,
         }
+    steady_state = {
+        name: rules.number(value, f"steady_state[{name!r}]", low=0.0, unit="cells/kg")
+        for name, value in rules.mapping(steady_state, "steady_state").items()
+    }
+    if not isinstance(target, str):
+        raise invalid_value("target", target, "a compartment name (str)", None)
     y0 = {name: residual * value for name, value in steady_state.items()}
     return {"y0": y0, "doses": [Dose(graft.calibrated_lag, target, dose)]}
 
@@ -287,9 +280,18 @@ def daily_values(
     Returns
     -------
     (days, values) : tuple of numpy.ndarray
-        Integer days (model time unit, day) and the variable's values on them.
+        Integer days (converted from the result's time unit) and the variable's values on
+        them.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> result = hm.models.friberg2002().simulate(96, t_eval=range(0, 97, 12))  # hours
+    >>> daily_values(result)[0].tolist()
+    [0.0, 1.0, 2.0, 3.0, 4.0]
     """
     t, values = _series(result, variable, patient)
+    t = t * days_per(_check_result(result).time_unit)
     days = np.arange(math.ceil(t[0]), math.floor(t[-1]) + 1, dtype=float)
     return days, np.interp(days, t, values)
 
@@ -336,17 +338,10 @@ def engraftment_day(
     >>> engraftment_day(model.simulate(30, t_eval=range(31)))
     10
     """
-    if (
-        not isinstance(threshold, (int, float))
-        or isinstance(threshold, bool)
-        or not math.isfinite(threshold)
-        or threshold <= 0
-    ):
-        raise invalid_value(
-            "threshold", threshold, "a finite number > 0", result.units.get(variable)
-        )
-    if isinstance(consecutive, bool) or not isinstance(consecutive, int) or consecutive < 1:
-        raise invalid_value("consecutive", consecutive, "an integer >= 1", "days")
+    result = _check_result(result)
+    unit = result.units.get(variable) if isinstance(variable, str) else None
+    threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit=unit)
+    consecutive = rules.integer(consecutive, "consecutive", low=1, unit="days")
     days, values = daily_values(result, variable, patient=patient)
     first = first_engrafted_day(values, threshold=threshold, consecutive=consecutive)
     return None if first is None else int(days[0]) + first
@@ -361,34 +356,19 @@ def first_engrafted_day(
     """Engraftment in a series of daily counts (day 0 first), as a clinician would read it.
 
     The first of ``consecutive`` days at or above ``threshold`` on or after the lowest count
-    (the nadir; the first one if repeated), or ``None``.
+    (the nadir; the first one if repeated), or ``None`` if there is none or if the counts
+    never fall below the threshold (no aplasia, nothing to recover from).
 
     Examples
     --------
     >>> first_engrafted_day([0.0, 0.1, 0.3, 0.6, 0.7, 0.4, 0.6, 0.9, 1.4, 2.0])
     6
     """
-    if (
-        not isinstance(threshold, (int, float))
-        or isinstance(threshold, bool)
-        or not math.isfinite(threshold)
-        or threshold <= 0
-    ):
-        raise invalid_value("threshold", threshold, "a finite number > 0", "10^9 cells/L")
-    if isinstance(consecutive, bool) or not isinstance(consecutive, int) or consecutive < 1:
-        raise invalid_value("consecutive", consecutive, "an integer >= 1", "days")
-    allowed = "a non-empty 1-D series of finite numbers >= 0"
-    try:
-        values = np.asarray(daily_counts, dtype=float)
-    except (TypeError, ValueError):
-        raise invalid_value("daily_counts", daily_counts, allowed, "10^9 cells/L") from None
-    if (
-        values.ndim != 1
-        or values.size == 0
-        or not np.all(np.isfinite(values))
-        or np.any(values < 0)
-    ):
-        raise invalid_value("daily_counts", daily_counts, allowed, "10^9 cells/L")
+    threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit="10^9 cells/L")
+    consecutive = rules.integer(consecutive, "consecutive", low=1, unit="days")
+    values = rules.series(daily_counts, "daily_counts", low=0.0, unit="10^9 cells/L")
+    if values.min() >= threshold:
+        return None
     start = int(np.argmin(values))
     above = values >= threshold
     for i in range(start, values.size - consecutive + 1):
@@ -411,16 +391,27 @@ def graft_failure(
     ModelError
         If the simulation ends before the failure day plus the days needed to confirm a
         recovery on it, so that the answer is not known.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.transplant_reconstitution()
+    >>> course = model.simulate(45, **infusion("bone_marrow"), t_eval=range(46))
+    >>> graft_failure(course, "bone_marrow")
+    False
     """
     graft = graft_source(source)
+    days, values = daily_values(result, variable, patient=patient)
+    if values.min() >= ENGRAFTMENT_THRESHOLD:
+        return False  # never aplastic: nothing failed to recover
     day = engraftment_day(result, variable, patient=patient)
     if day is not None and day <= graft.graft_failure_day:
         return False
     needed = graft.graft_failure_day + ENGRAFTMENT_CONSECUTIVE_DAYS - 1
-    if result.t[-1] < needed:
+    if days[-1] < needed:
         raise invalid_value(
             "simulation length",
-            float(result.t[-1]),
+            float(days[-1]),
             f">= {needed} (day +{graft.graft_failure_day} plus "
             f"{ENGRAFTMENT_CONSECUTIVE_DAYS - 1} days to confirm)",
             "day",

@@ -203,7 +203,7 @@ def mixed_chimerism(model: Model | None = None) -> Explorable:
     --------
     >>> view = mixed_chimerism()
     >>> view.values
-    {'donor_fraction': 50, 'rejection_rate': 0.0, 'graft_versus_host_rate': 0.0}
+    {'donor_fraction': 50.0, 'rejection_rate': 0.0, 'graft_versus_host_rate': 0.0}
     """
     model = model or transplant_chimerism()
     return explore(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..errors import unknown_name
+from .. import rules
 from ..model import Model
 from .friberg2002 import friberg2002, friberg2002_bruno1996
 from .gene_therapy_erythropoiesis import gene_therapy_erythropoiesis
@@ -71,6 +71,4 @@ def get(name: str) -> Model:
     >>> get("friberg2002").time_unit
     'h'
     """
-    if name not in _REGISTRY:
-        raise unknown_name("model", name, _REGISTRY)
-    return _REGISTRY[name]()
+    return _REGISTRY[rules.name(name, "name", list(_REGISTRY), kind="model")]()

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..errors import ModelError, invalid_value
+from .. import rules
+from ..errors import invalid_value
 from ..model import Model
 from ..spec import Flow, Observable, Parameter, State
 
@@ -154,15 +155,7 @@ DRUGS: dict[str, DrugValues] = {
 
 
 def _drug(drug: str) -> DrugValues:
-    if not isinstance(drug, str) or drug not in DRUGS:
-        raise ModelError(
-            f"Friberg et al. 2002: drug = {drug!r} is not allowed; allowed: "
-            f"{', '.join(repr(d) for d in DRUGS)}.",
-            field="drug",
-            value=drug,
-            allowed=", ".join(DRUGS),
-        )
-    return DRUGS[drug]
+    return DRUGS[rules.choice(drug, "drug", DRUGS, model="Friberg et al. 2002")]
 
 
 def bolus_concentration(
@@ -194,19 +187,18 @@ def bolus_concentration(
     33.4
     """
     values = _drug(drug)
-    if isinstance(dose_mg, bool) or not isinstance(dose_mg, (int, float)):
-        raise invalid_value("dose_mg", dose_mg, "a finite number >= 0", "mg")
-    if not math.isfinite(dose_mg) or dose_mg < 0:
-        raise invalid_value("dose_mg", dose_mg, "a finite number >= 0", "mg")
-    volume = values.central_volume if central_volume is None else central_volume
-    if (
-        isinstance(volume, bool)
-        or not isinstance(volume, (int, float))
-        or not math.isfinite(volume)
-        or volume <= 0
-    ):
-        raise invalid_value("central_volume", volume, "a finite number > 0", "L")
-    return float(dose_mg) / values.molar_mass / float(volume)
+    dose_mg = rules.number(dose_mg, "dose_mg", low=0.0, unit="mg")
+    volume = (
+        values.central_volume
+        if central_volume is None
+        else rules.number(central_volume, "central_volume", low=0.0, low_open=True, unit="L")
+    )
+    concentration = dose_mg / values.molar_mass / volume
+    if not math.isfinite(concentration):
+        raise invalid_value(
+            "central_volume", volume, "a volume for which dose / volume is a finite number", "L"
+        )
+    return concentration
 
 
 def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
@@ -459,8 +451,7 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
     True
     """
     values, cells, parameters = _system(drug)
-    if not isinstance(gcsf, bool):
-        raise invalid_value("gcsf", gcsf, "True or False", None, model="Friberg et al. 2002")
+    gcsf = rules.flag(gcsf, "gcsf", model="Friberg et al. 2002")
     conc = State(
         "Conc",
         f"Plasma concentration of {drug}",

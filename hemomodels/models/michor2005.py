@@ -327,5 +327,5 @@ def michor2005() -> Model:
             "hierarchy; imatinib slows leukaemic differentiation but spares leukaemic stem cells."
         ),
         reference="michor2005",
-        max_time=1e5,
+        max_time=3650.0,
     )
