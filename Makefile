@@ -56,10 +56,12 @@ venv: $(INSTALLED)
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Re-install only when the requirements change. The package itself is installed editable, so
-# edits to hemomodels/ need no re-install (Binder installs it from the "." in requirements.txt).
-$(INSTALLED): requirements.txt pyproject.toml | $(BIN)/python
-	python -m pip install --disable-pip-version-check -r requirements.txt
+# Re-install only when the requirements change. requirements.txt is the reader's (Binder's)
+# environment; requirements-dev.txt adds the book build, test and lint tools. The package
+# itself is installed editable, so edits to hemomodels/ need no re-install (Binder installs it
+# from the ".[charts,widgets]" line of requirements.txt).
+$(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	python -m pip install --disable-pip-version-check --no-deps -e .
 	touch $@
 

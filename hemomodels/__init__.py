@@ -5,6 +5,9 @@ flows or right-hand-side expressions and observables. From that declaration the 
 derives the displayed equations, the Jacobian, the steady states and a compiled NumPy
 right-hand side integrated with SciPy.
 
+The core needs only NumPy, SciPy, SymPy and pandas; charts, live widgets and SBML export are
+extras (:mod:`hemomodels.extras`). Submodules are imported when first used.
+
 Examples
 --------
 >>> import hemomodels as hm
@@ -24,7 +27,19 @@ from .errors import ModelError
 from .spec import TIME, Flow, Observable, Parameter, State
 
 if TYPE_CHECKING:
-    from . import clinical, cohorts, models, sweep, viz, widgets
+    from . import (
+        bibliography,
+        clinical,
+        cohorts,
+        explorables,
+        models,
+        rules,
+        sbml,
+        sweep,
+        units,
+        viz,
+        widgets,
+    )
     from .model import Model
     from .result import Result
     from .steady import SteadyState
@@ -42,26 +57,42 @@ __all__ = [
     "State",
     "SteadyState",
     "TIME",
+    "bibliography",
     "clinical",
     "cohorts",
+    "explorables",
     "models",
+    "rules",
+    "sbml",
     "sweep",
+    "units",
     "viz",
     "widgets",
 ]
 
-__version__ = "0.1.0"
+#: The package version (the only place it is written; pyproject.toml reads it from here).
+__version__ = "0.2.0"
 
 _LAZY = {
     "Model": ("model", "Model"),
     "Result": ("result", "Result"),
     "SteadyState": ("steady", "SteadyState"),
-    "clinical": ("clinical", None),
-    "cohorts": ("cohorts", None),
-    "sweep": ("sweep", None),
-    "models": ("models", None),
-    "viz": ("viz", None),
-    "widgets": ("widgets", None),
+    **{
+        name: (name, None)
+        for name in (
+            "bibliography",
+            "clinical",
+            "cohorts",
+            "explorables",
+            "models",
+            "rules",
+            "sbml",
+            "sweep",
+            "units",
+            "viz",
+            "widgets",
+        )
+    },
 }
 
 

@@ -56,7 +56,8 @@ def latex_of(model: Model, expression: sympy.Expr) -> str:
 
 
 def latex(model: Model, *, observables: bool = True) -> str:
-    """The equations of ``model`` as a LaTeX ``aligned`` block (see :meth:`Model.latex`).
+    """The equations of ``model`` as a LaTeX ``aligned`` block (see
+    :meth:`hemomodels.Model.latex`).
 
     Examples
     --------

@@ -89,7 +89,7 @@ class Model:
     Notes
     -----
     The declaration is checked when the model is built: every expression may use only the
-    declared symbols, :data:`TIME` and the functions in
+    declared symbols, ``hemomodels.TIME`` and the functions in
     :data:`hemomodels.compile.SUPPORTED_FUNCTIONS` (its Jacobian too), and every field has
     the right type. A problem raises :class:`~hemomodels.ModelError` naming the field.
 
@@ -612,7 +612,7 @@ class Model:
         Parameters
         ----------
         t_end : float
-            End time (> 0, at most :attr:`max_time`), in ``self.time_unit``.
+            End time (> 0, at most ``self.max_time``), in ``self.time_unit``.
         params : mapping, optional
             Parameter values overriding the defaults (within each parameter's bounds).
         y0 : mapping or sequence, optional

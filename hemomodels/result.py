@@ -150,7 +150,7 @@ class Result:
 
     @property
     def time_unit(self) -> str:
-        """Unit of :attr:`t` (the model's time unit)."""
+        """Unit of ``t`` (the model's time unit)."""
         return self.model.time_unit
 
     @property

@@ -47,6 +47,7 @@ from sympy.printing.str import StrPrinter
 
 from .doses import Dose, ParameterChange, Schedule
 from .errors import ModelError
+from .extras import missing_extra
 from .spec import TIME, format_number
 from .validation import check_doses, check_initial, check_parameters
 
@@ -335,10 +336,8 @@ class _Units:
 def _libsbml():
     try:
         import libsbml
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "SBML export needs python-libsbml: pip install 'hemomodels[sbml]'"
-        ) from error
+    except ImportError as error:  # the sbml extra is not installed
+        raise missing_extra("libsbml", "SBML export") from error
     return libsbml
 
 

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_EVENTS",
     "MAX_OUTPUT_POINTS",
+    "MIN_RTOL",
+    "TIME_ROUND_OFF",
     "check_cohort_table",
     "check_doses",
     "check_initial",

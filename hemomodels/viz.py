@@ -15,9 +15,15 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-import altair as alt
 import numpy as np
 import pandas as pd
+
+from .extras import missing_extra
+
+try:
+    import altair as alt
+except ImportError as error:  # the charts extra is not installed
+    raise missing_extra("altair", "hemomodels.viz (charts)") from error
 
 from . import rules
 from .errors import invalid_value

@@ -20,9 +20,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-import altair as alt
 import numpy as np
 import pandas as pd
+
+from .extras import missing_extra
+
+try:
+    import altair as alt
+except ImportError as error:  # the charts extra is not installed
+    raise missing_extra("altair", "hemomodels.widgets (explorables)", extra="widgets") from error
 
 from . import rules
 from .doses import Dose, ParameterChange, Schedule
@@ -807,8 +813,11 @@ class Explorable:
         """
         if self._widget is not None:
             return self._widget
-        import ipywidgets as widgets
-        from IPython.display import display
+        try:
+            import ipywidgets as widgets
+            from IPython.display import display
+        except ImportError as error:  # the widgets extra is not installed
+            raise missing_extra("ipywidgets", "live explorables") from error
 
         output = widgets.Output()
         steady_html = widgets.HTML()

@@ -87,6 +87,13 @@ def fresh_python(tmp_path_factory) -> Path:
     )
     if installed.returncode != 0:
         pytest.fail(f"pip install -r requirements.txt failed:\n{installed.stderr[-5000:]}")
+    # the test's own notebook runner (not something a reader needs)
+    runner = run(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", "nbclient==0.11.0"],
+        timeout=600,
+    )
+    if runner.returncode != 0:
+        pytest.fail(f"pip install nbclient failed:\n{runner.stderr[-5000:]}")
     return python
 
 

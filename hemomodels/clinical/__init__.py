@@ -27,7 +27,15 @@ from .leukaemia import (
     therapy_slopes,
 )
 from .neutropenia import GRADE_THRESHOLDS, neutropenia_grade, neutropenia_summary
-from .timeseries import first_crossing, nadir, peak_after_nadir, recovery_time, time_below
+from .timeseries import (
+    Episode,
+    below_threshold,
+    first_crossing,
+    nadir,
+    peak_after_nadir,
+    recovery_time,
+    time_below,
+)
 from .transplant import (
     GRAFT_SOURCES,
     engraftment_day,
@@ -54,6 +62,8 @@ __all__ = [
     "GRADE_THRESHOLDS",
     "neutropenia_grade",
     "neutropenia_summary",
+    "Episode",
+    "below_threshold",
     "first_crossing",
     "nadir",
     "peak_after_nadir",

@@ -177,7 +177,7 @@ def first_crossing(
     float or None
         The interpolated crossing time, or ``None`` if it never happens in the simulation. A
         series that is already below (for ``"down"``) at its first output time has not
-        crossed there; :func:`below_threshold` reports that onset.
+        crossed there; ``below_threshold`` reports that onset.
 
     Examples
     --------
@@ -236,8 +236,10 @@ class Episode:
     onset : float or None
         First time below the threshold (the first output time if the series starts below);
         ``None`` if it never falls below.
-    nadir_time, nadir : float
-        Time and value of the lowest point.
+    nadir_time : float
+        Time of the lowest point (the first one if repeated).
+    nadir : float
+        Value at the lowest point.
     recovery : float or None
         First time at or after the nadir back at or above the threshold; ``None`` if the
         series never falls below it or has not recovered by the end.
