@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
-from . import display, rules, steady
+from . import declaration, display, rules, steady
 from .cache import cached
-from .compile import CompiledModel, compile_model, unsupported
+from .compile import CompiledModel, compile_model
 from .doses import Dose, ParameterChange, Schedule
 from .errors import ModelError
 from .integrate import DomainError, integrate
@@ -148,22 +148,13 @@ class Model:
                 value=name,
             )
         self.name = name
-        for field, value in (
-            ("time_unit", time_unit),
-            ("description", description),
-            ("reference", reference),
-        ):
-            if not isinstance(value, str) or (field == "time_unit" and not value.strip()):
-                raise ModelError(
-                    f"{name}: {field} = {value!r} is not allowed; allowed: text (str)"
-                    + (", e.g. 'day' or 'h'." if field == "time_unit" else "."),
-                    field=field,
-                    value=value,
-                )
-        self.states = self._declared("state", states, State)
-        self.parameters = self._declared("parameter", parameters, Parameter)
-        self.observables = self._declared("observable", observables, Observable)
-        self.flows = self._declared("flow", flows, Flow)
+        declaration.check_texts(
+            name, time_unit=time_unit, description=description, reference=reference
+        )
+        self.states = declaration.declared(name, "state", states, State)
+        self.parameters = declaration.declared(name, "parameter", parameters, Parameter)
+        self.observables = declaration.declared(name, "observable", observables, Observable)
+        self.flows = declaration.declared(name, "flow", flows, Flow)
         self.time_unit = time_unit
         self.description = description
         self.reference = reference
@@ -175,142 +166,15 @@ class Model:
         self.max_time = rules.number(
             max_time, "max_time", low=0.0, low_open=True, unit=time_unit, model=name
         )
-        self._check_names()
-        self._rhs_display = tuple(self._assemble(rhs))
-        substitutions = self._observable_substitutions()
+        declaration.check_names(self)
+        self._rhs_display = declaration.assemble(self, rhs)
+        substitutions = declaration.observable_substitutions(self.observables)
         self.observable_expressions = tuple(
             o.expression.xreplace(substitutions) for o in self.observables
         )
         self.rhs = tuple(e.xreplace(substitutions) for e in self._rhs_display)
-        self._check_symbols()
-        cached(self.structure_key, "declaration checked", self._check_functions)
-
-    # ----------------------------------------------------------------- declaration checks
-    def _declared(self, kind: str, items: Any, cls: type) -> tuple:
-        if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
-            raise ModelError(
-                f"{self.name}: {kind}s = {items!r} is not allowed; allowed: a list of "
-                f"hemomodels.{cls.__name__} objects.",
-                field=f"{kind}s",
-                value=items,
-            )
-        items = tuple(items)
-        for item in items:
-            if not isinstance(item, cls):
-                raise ModelError(
-                    f"{self.name}: {kind}s must be hemomodels.{cls.__name__} objects, got "
-                    f"{item!r}.",
-                    field=f"{kind}s",
-                    value=item,
-                )
-        if kind == "state" and not items:
-            raise ModelError(f"{self.name}: a model needs at least one state.", field="states")
-        return items
-
-    def _check_names(self) -> None:
-        declared = (*self.states, *self.parameters, *self.observables)
-        names = [x.name for x in declared]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ModelError(
-                f"{self.name}: names must be unique across states, parameters and observables; "
-                f"repeated: {', '.join(duplicates)}.",
-                field="names",
-                value=duplicates,
-            )
-
-    def _state_of(self, key: Any) -> int:
-        name = key.name if isinstance(key, (State, sympy.Symbol)) else key
-        if not isinstance(name, str) or name not in self.state_index:
-            raise ModelError(
-                f"{self.name}: rhs or flow refers to unknown compartment {name!r}; allowed: "
-                f"{', '.join(self.state_names)}.",
-                field="compartment",
-                value=name,
-            )
-        return self.state_index[name]
-
-    def _assemble(self, rhs: Any) -> list[sympy.Expr]:
-        if rhs is None:
-            rhs = {}
-        if not isinstance(rhs, Mapping):
-            raise ModelError(
-                f"{self.name}: rhs = {rhs!r} is not allowed; allowed: a mapping of states (or "
-                "state names) to SymPy expressions, e.g. {stem: -k * stem.symbol}.",
-                field="rhs",
-                value=rhs,
-            )
-        terms: list[sympy.Expr] = [sympy.Integer(0)] * len(self.states)
-        for key, expression in rhs.items():
-            index = self._state_of(key)
-            if not isinstance(expression, sympy.Expr) and not rules.is_number(expression):
-                raise ModelError(
-                    f"{self.name}: rhs for {self.state_names[index]!r} = {expression!r} is not "
-                    "allowed; allowed: a SymPy expression built from the .symbol of declared "
-                    "states, parameters and observables (or a number).",
-                    field=f"rhs[{self.state_names[index]!r}]",
-                    value=expression,
-                )
-            terms[index] += sympy.sympify(expression)
-        for flow in self.flows:
-            if flow.source is not None:
-                terms[self._state_of(flow.source)] -= flow.rate
-            if flow.target is not None:
-                terms[self._state_of(flow.target)] += flow.rate
-        return terms
-
-    def _observable_substitutions(self) -> dict[sympy.Symbol, sympy.Expr]:
-        substitutions: dict[sympy.Symbol, sympy.Expr] = {}
-        for observable in self.observables:
-            substitutions[observable.symbol] = observable.expression.xreplace(substitutions)
-        return substitutions
-
-    def _labelled_expressions(self) -> list[tuple[str, sympy.Expr]]:
-        return [
-            *((f"d {n}/dt", e) for n, e in zip(self.state_names, self.rhs, strict=True)),
-            *zip(self.observable_names, self.observable_expressions, strict=True),
-        ]
-
-    def _check_symbols(self) -> None:
-        allowed = {*self.state_symbols, *self.parameter_symbols, TIME}
-        for label, expression in self._labelled_expressions():
-            unknown = expression.free_symbols - allowed
-            if unknown:
-                names = ", ".join(sorted(str(s) for s in unknown))
-                raise ModelError(
-                    f"{self.name}: the expression for {label!r} uses undeclared symbols "
-                    f"{names}; declare them as states, parameters or observables (check that "
-                    "you used the .symbol of the declared object).",
-                    field=label,
-                    value=names,
-                )
-
-    def _check_functions(self) -> bool:
-        """Every expression, and every entry of the Jacobian, can be compiled."""
-        jacobian = self.jacobian()
-        checks = [
-            *self._labelled_expressions(),
-            *(
-                (f"∂(d {self.state_names[i]}/dt)/∂{self.state_names[j]}", jacobian[i, j])
-                for i in range(len(self.states))
-                for j in range(len(self.states))
-            ),
-        ]
-        for label, expression in checks:
-            problems = unsupported(expression)
-            if problems:
-                from .compile import SUPPORTED_FUNCTIONS
-
-                names = ", ".join(f.__name__ for f in SUPPORTED_FUNCTIONS)
-                raise ModelError(
-                    f"{self.name}: the expression for {label!r} contains "
-                    f"{', '.join(problems)}, which cannot be simulated; allowed: the functions "
-                    f"{names} (Piecewise for switches; a Heaviside or sign of a state has no "
-                    "usable derivative), finite numbers and declared symbols.",
-                    field=label,
-                    value=", ".join(problems),
-                )
-        return True
+        declaration.check_symbols(self)
+        cached(self.structure_key, "declaration checked", lambda: declaration.check_functions(self))
 
     # ----------------------------------------------------------------------- names
     @cached_property
