@@ -57,6 +57,7 @@ __all__ = [
     "State",
     "SteadyState",
     "TIME",
+    # submodules, imported when first used (charts, widgets and SBML need their extras)
     "bibliography",
     "clinical",
     "cohorts",
@@ -77,22 +78,7 @@ _LAZY = {
     "Model": ("model", "Model"),
     "Result": ("result", "Result"),
     "SteadyState": ("steady", "SteadyState"),
-    **{
-        name: (name, None)
-        for name in (
-            "bibliography",
-            "clinical",
-            "cohorts",
-            "explorables",
-            "models",
-            "rules",
-            "sbml",
-            "sweep",
-            "units",
-            "viz",
-            "widgets",
-        )
-    },
+    **{name: (name, None) for name in __all__ if name.islower()},
 }
 
 

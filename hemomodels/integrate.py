@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .doses import Dose, Event
 from .solver import SolverError, SolverOptions, SolverStats, System, solve
 
-__all__ = ["COHORT_CHUNK", "DomainError", "Trajectory", "integrate"]
+__all__ = ["COHORT_CHUNK", "DomainError", "Problem", "Trajectory", "integrate"]
 
 #: Patients per stacked block of a cohort: keeps LSODA's work arrays in cache (measured
 #: optimum 500-2,000 for 6 states).
@@ -41,6 +42,29 @@ class DomainError(SolverError):
         super().__init__(reason, reached, patient)
         self.state = state
         self.value = value
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is integrated: a model's compiled functions and the facts about its states.
+
+    Attributes
+    ----------
+    compiled : CompiledModel
+        Right-hand side, Jacobian and observables.
+    state_names, parameter_names : tuple of str
+        Names in vector order.
+    nonnegative : tuple of bool
+        Whether each state is declared non-negative (checked after every piece).
+    time_unit : str
+        For messages.
+    """
+
+    compiled: Any
+    state_names: tuple[str, ...]
+    parameter_names: tuple[str, ...]
+    nonnegative: tuple[bool, ...]
+    time_unit: str
 
 
 @dataclass
@@ -120,12 +144,8 @@ def _check_domain(
 
 
 def integrate(
-    compiled,
+    problem: Problem,
     *,
-    state_names: Sequence[str],
-    parameter_names: Sequence[str],
-    nonnegative: Sequence[bool],
-    time_unit: str,
     y0: np.ndarray,
     params: np.ndarray,
     t_end: float,
@@ -146,73 +166,39 @@ def integrate(
     >>> import hemomodels as hm
     >>> from hemomodels.solver import SolverOptions
     >>> model = hm.models.marciniak_czochra_2009()
-    >>> run = integrate(model.compiled, state_names=model.state_names,
-    ...     parameter_names=model.parameter_names, nonnegative=[True] * 3, time_unit="day",
-    ...     y0=np.array([1e7, 2e9, 4e8]), params=np.array(list(model.defaults.values())),
-    ...     t_end=10.0, t_eval=np.array([0.0, 10.0]), events=[],
-    ...     options=SolverOptions("LSODA", 1e-8, 1e-10))
+    >>> problem = Problem(model.compiled, model.state_names, model.parameter_names,
+    ...                   (True,) * 3, "day")
+    >>> run = integrate(problem, y0=np.array([1e7, 2e9, 4e8]),
+    ...     params=np.array(list(model.defaults.values())), t_end=10.0,
+    ...     t_eval=np.array([0.0, 10.0]), events=[], options=SolverOptions("LSODA", 1e-8, 1e-10))
     >>> run.states.shape, run.params.shape  # (states, times), (parameters, times)
     ((3, 2), (6, 2))
     >>> round(float(run.states[2, -1]) / 1e8, 3)
     4.0
     """
     stats = SolverStats(options.method)
+    timeline = (t_end, t_eval, events, options)
     if n_patients is None:
-        return _run(
-            compiled,
-            state_names,
-            parameter_names,
-            nonnegative,
-            time_unit,
-            y0,
-            params,
-            t_end,
-            t_eval,
-            events,
-            options,
-            None,
-            stats,
-        )
+        return _run(problem, y0, params, *timeline, None, stats)
     blocks = []
     for first in range(0, n_patients, COHORT_CHUNK):
         count = min(COHORT_CHUNK, n_patients - first)
         block = slice(first, first + count)
-        args = (compiled, state_names, parameter_names, nonnegative, time_unit)
         try:
-            blocks.append(
-                _run(
-                    *args,
-                    y0[:, block],
-                    params[:, block],
-                    t_end,
-                    t_eval,
-                    events,
-                    options,
-                    count,
-                    stats,
-                )
-            )
+            blocks.append(_run(problem, y0[:, block], params[:, block], *timeline, count, stats))
         except SolverError as error:
             if count == 1:
                 error.patient = first
                 raise
             stats.fallbacks.append(
                 f"patients {first}–{first + count - 1} integrated one by one (the stacked "
-                f"block failed at t = {error.reached:.6g} {time_unit}: {error.reason})"
+                f"block failed at t = {error.reached:.6g} {problem.time_unit}: {error.reason})"
             )
             singles = []
             for patient in range(first, first + count):
-                try:
+                try:  # one patient on their own: the fast float path
                     alone = _run(
-                        *args,
-                        y0[:, patient],
-                        params[:, patient],
-                        t_end,
-                        t_eval,
-                        events,
-                        options,
-                        None,  # one patient on its own: the fast float path
-                        stats,
+                        problem, y0[:, patient], params[:, patient], *timeline, None, stats
                     )
                 except SolverError as single:
                     single.patient = patient
@@ -248,11 +234,7 @@ def _concatenate(blocks: list[Trajectory]) -> Trajectory:
 
 
 def _run(
-    compiled,
-    state_names: Sequence[str],
-    parameter_names: Sequence[str],
-    nonnegative: Sequence[bool],
-    time_unit: str,
+    problem: Problem,
     y0: np.ndarray,
     params: np.ndarray,
     t_end: float,
@@ -262,12 +244,13 @@ def _run(
     n_patients: int | None,
     stats: SolverStats,
 ) -> Trajectory:
+    state_names, time_unit = problem.state_names, problem.time_unit
     n = len(state_names)
     params = np.array(params, dtype=float)  # a copy: parameter changes must not leak out
-    system = System(compiled, params, n, n_patients)
+    system = System(problem.compiled, params, n, n_patients)
     index = {name: i for i, name in enumerate(state_names)}
-    parameter_index = {name: i for i, name in enumerate(parameter_names)}
-    positive = np.asarray(nonnegative, dtype=bool)
+    parameter_index = {name: i for i, name in enumerate(problem.parameter_names)}
+    positive = np.asarray(problem.nonnegative, dtype=bool)
     by_time: dict[float, list[Event]] = {}
     for event in events:
         by_time.setdefault(event.time, []).append(event)

@@ -24,7 +24,7 @@ from .cache import cached
 from .compile import CompiledModel, compile_model
 from .doses import Dose, ParameterChange, Schedule
 from .errors import ModelError
-from .integrate import DomainError, integrate
+from .integrate import DomainError, Problem, integrate
 from .result import Result
 from .solver import DEFAULT_MAX_EVALUATIONS, SolverError, SolverOptions
 from .spec import TIME, Flow, Observable, Parameter, State
@@ -352,6 +352,17 @@ class Model:
             self.observable_expressions,
         )
 
+    @cached_property
+    def _problem(self) -> Problem:
+        """What the integrator needs of this model (compiled functions, names, signs)."""
+        return Problem(
+            self.compiled,
+            self.state_names,
+            self.parameter_names,
+            tuple(s.nonnegative for s in self.states),
+            self.time_unit,
+        )
+
     def __getstate__(self) -> dict[str, Any]:
         # Derived values (cached properties) are left out and rebuilt on use: the compiled
         # functions hold generated code, and read-only mappings cannot be pickled.
@@ -606,11 +617,7 @@ class Model:
         check_output_size(self, n_patients or 1, grid.size)
         try:
             run = integrate(
-                self.compiled,
-                state_names=self.state_names,
-                parameter_names=self.parameter_names,
-                nonnegative=[s.nonnegative for s in self.states],
-                time_unit=self.time_unit,
+                self._problem,
                 y0=initial,
                 params=params,
                 t_end=t_end,
