@@ -408,26 +408,15 @@ TARGETS = [
         },
         {"threshold": NUMBERS, "after": NUMBERS},
     ),
-    Target(
-        "clinical.time_below",
-        clinical.time_below,
-        {"result": COURSE, "variable": "ANC", "threshold": 2.0},
-        {"result": RESULT, "variable": VARIABLE, "threshold": THRESHOLD, "patient": PATIENT},
-        {"threshold": NUMBERS},
-    ),
-    Target(
-        "clinical.recovery_time",
-        clinical.recovery_time,
-        {"result": COURSE, "variable": "ANC", "threshold": 2.0},
-        {"result": RESULT, "variable": VARIABLE, "threshold": THRESHOLD, "patient": PATIENT},
-        {"threshold": NUMBERS},
-    ),
-    Target(
-        "clinical.below_threshold",
-        timeseries.below_threshold,
-        {"result": COURSE, "variable": "ANC", "threshold": 2.0},
-        {"result": RESULT, "variable": VARIABLE, "threshold": THRESHOLD, "patient": PATIENT},
-        {"threshold": NUMBERS},
+    *(
+        Target(
+            f"clinical.{read_out.__name__}",
+            read_out,
+            {"result": COURSE, "variable": "ANC", "threshold": 2.0},
+            {"result": RESULT, "variable": VARIABLE, "threshold": THRESHOLD, "patient": PATIENT},
+            {"threshold": NUMBERS},
+        )
+        for read_out in (clinical.time_below, clinical.recovery_time, timeseries.below_threshold)
     ),
     Target(
         "clinical.peak_after_nadir",
