@@ -22,7 +22,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .doses import Dose, ParameterChange, Schedule
+from .doses import Dose, Infusion, ParameterChange, Schedule
 from .errors import ModelError
 from .spec import TIME, Flow, Observable, Parameter, State
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Dose",
     "Flow",
+    "Infusion",
     "Model",
     "ModelError",
     "Observable",

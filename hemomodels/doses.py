@@ -1,10 +1,12 @@
-"""Events: instantaneous additions (boluses) to a compartment, and parameter changes.
+"""Events: boluses, zero-order infusions and parameter changes.
 
 A :class:`Dose` adds ``amount`` (in the unit of the target compartment) to ``target`` at
 ``time``. A :class:`Schedule` is a repeated dose (``count`` doses ``every`` time units from
-``start``). A :class:`ParameterChange` sets parameters to new values from ``time`` on (a
-therapy started or stopped). The integrator stops at every event time and restarts from the
-new state, so no event is ever stepped over. Values at an event time are reported *after* it.
+``start``). An :class:`Infusion` adds ``amount`` at a constant rate over ``duration`` (a drip).
+A :class:`ParameterChange` sets parameters to new values from ``time`` on (a therapy started
+or stopped). The integrator stops at every event time (and at the start and end of every
+infusion) and restarts from the new state, so no event is ever stepped over. Values at an
+event time are reported *after* it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from dataclasses import dataclass, field
 from . import rules
 from .errors import ModelError, invalid_value
 
-__all__ = ["Dose", "ParameterChange", "Schedule", "expand_doses"]
+__all__ = [
+    "Dose",
+    "Doses",
+    "Infusion",
+    "ParameterChange",
+    "Schedule",
+    "expand_doses",
+    "infusion_inputs",
+]
 
 _TIME_UNIT = "model time unit"
 _AMOUNT_UNIT = "unit of the target compartment"
@@ -147,13 +157,94 @@ class ParameterChange:
         object.__setattr__(self, "values", rules.mapping(self.values, "parameter change values"))
 
 
-Event = Dose | ParameterChange
+@dataclass(frozen=True)
+class Infusion:
+    """A zero-order infusion: ``amount`` into ``target`` at a constant rate over
+    ``duration``, from ``start`` (e.g. a drug given as a one-hour intravenous drip).
+
+    The target gains ``amount / duration`` per time unit between ``start`` and
+    ``start + duration``; infusions into the same compartment add up. An infusion that runs
+    past the end of a simulation is simply cut there.
+
+    Parameters
+    ----------
+    start : float
+        When the infusion starts, in the model's time unit (>= 0).
+    duration : float
+        How long it runs (> 0), in the model's time unit.
+    target : str
+        Compartment (state) that receives it.
+    amount : float
+        Total amount given, in the unit of the target compartment (>= 0).
+
+    Examples
+    --------
+    >>> drip = Infusion(start=0.0, duration=1.0, target="Conc", amount=30.0)
+    >>> drip.rate, drip.end
+    (30.0, 1.0)
+    """
+
+    start: float
+    duration: float
+    target: str
+    amount: float
+
+    def __post_init__(self) -> None:
+        _target("infusion target", self.target)
+        numbers = {
+            "start": rules.number(self.start, "infusion start", low=0.0, unit=_TIME_UNIT),
+            "duration": rules.number(
+                self.duration, "infusion duration", low=0.0, low_open=True, unit=_TIME_UNIT
+            ),
+            "amount": rules.number(self.amount, "infusion amount", low=0.0, unit=_AMOUNT_UNIT),
+        }
+        for name, value in numbers.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def end(self) -> float:
+        """When the infusion stops (model time unit)."""
+        return self.start + self.duration
+
+    @property
+    def rate(self) -> float:
+        """Amount per time unit while it runs."""
+        return self.amount / self.duration
+
+    @property
+    def time(self) -> float:
+        """The start, so infusions sort with the other events."""
+        return self.start
 
 
-def expand_doses(
-    doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule | ParameterChange,
-) -> tuple[Event, ...]:
-    """Flatten doses, schedules and parameter changes into events sorted by time.
+Event = Dose | ParameterChange | Infusion
+#: What a ``doses=`` argument accepts: one event or schedule, or an iterable of them.
+Doses = (
+    Dose
+    | Schedule
+    | ParameterChange
+    | Infusion
+    | Iterable[Dose | Schedule | ParameterChange | Infusion]
+)
+
+
+def infusion_inputs(events: Iterable[Event], time: float) -> dict[str, float]:
+    """Total rate of the infusions running at ``time`` (start <= time < end), by target.
+
+    Examples
+    --------
+    >>> infusion_inputs([Infusion(0, 2, "Conc", 4.0), Infusion(1, 1, "Conc", 1.0)], 1.0)
+    {'Conc': 3.0}
+    """
+    rates: dict[str, float] = {}
+    for event in events:
+        if isinstance(event, Infusion) and event.start <= time < event.end:
+            rates[event.target] = rates.get(event.target, 0.0) + event.rate
+    return rates
+
+
+def expand_doses(doses: Doses) -> tuple[Event, ...]:
+    """Flatten doses, schedules, infusions and parameter changes into events sorted by time.
 
     Examples
     --------
@@ -162,12 +253,12 @@ def expand_doses(
     >>> [(type(e).__name__, e.time) for e in events]
     [('Dose', 0.0), ('Dose', 4.0), ('ParameterChange', 5.0)]
     """
-    if isinstance(doses, (Dose, Schedule, ParameterChange)):
+    if isinstance(doses, (Dose, Schedule, ParameterChange, Infusion)):
         doses = (doses,)
     if isinstance(doses, (str, bytes)) or not isinstance(doses, Iterable):
         raise ModelError(
-            f"doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, a ParameterChange, "
-            "or a list of them.",
+            f"doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, an Infusion, a "
+            "ParameterChange, or a list of them.",
             field="doses",
             value=doses,
         )
@@ -175,12 +266,12 @@ def expand_doses(
     for item in doses:
         if isinstance(item, Schedule):
             flat.extend(item.doses())
-        elif isinstance(item, (Dose, ParameterChange)):
+        elif isinstance(item, (Dose, ParameterChange, Infusion)):
             flat.append(item)
         else:
             raise ModelError(
-                f"doses contains {item!r}; allowed: hemomodels.Dose, hemomodels.Schedule or "
-                "hemomodels.ParameterChange objects.",
+                f"doses contains {item!r}; allowed: hemomodels.Dose, hemomodels.Schedule, "
+                "hemomodels.Infusion or hemomodels.ParameterChange objects.",
                 field="doses",
                 value=item,
             )

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .doses import Dose, Event
+from .doses import Dose, Event, Infusion, ParameterChange, infusion_inputs
 from .solver import SolverError, SolverOptions, SolverStats, System, solve
 
 __all__ = ["COHORT_CHUNK", "DomainError", "Problem", "Trajectory", "integrate"]
@@ -252,22 +252,31 @@ def _run(
     parameter_index = {name: i for i, name in enumerate(problem.parameter_names)}
     positive = np.asarray(problem.nonnegative, dtype=bool)
     by_time: dict[float, list[Event]] = {}
+    infusions = [event for event in events if isinstance(event, Infusion)]
     for event in events:
         by_time.setdefault(event.time, []).append(event)
+    for infusion in infusions:  # an infusion's end is an event time too (unless after t_end)
+        if infusion.end <= t_end:
+            by_time.setdefault(infusion.end, [])
 
     def apply(state: np.ndarray, time: float) -> np.ndarray:
         state = state.copy()
         for event in by_time.get(time, ()):
             if isinstance(event, Dose):  # every patient's copy of the compartment
                 state[index[event.target] :: n] += event.amount
-            else:
+            elif isinstance(event, ParameterChange):
                 for name, value in event.values.items():
                     params[parameter_index[name]] = value
+        # infusions running from this time on (summed afresh: no round-off builds up)
+        inputs = np.zeros(n)
+        for target, rate in infusion_inputs(infusions, time).items():
+            inputs[index[target]] = rate
+        system.inputs = inputs if inputs.any() else None
         return state
 
     flat = y0.T.ravel() if n_patients is not None else np.asarray(y0, dtype=float)
     out = np.empty((t_eval.size, flat.size))
-    changes = any(not isinstance(event, Dose) for event in events)
+    changes = any(isinstance(event, ParameterChange) for event in events)
     params_out = (
         np.empty((*params.shape, t_eval.size))
         if changes  # otherwise constant: a read-only broadcast view, no 200 MB for a cohort

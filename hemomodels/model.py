@@ -22,7 +22,7 @@ import sympy
 from . import declaration, display, rules, steady
 from .cache import cached
 from .compile import CompiledModel, compile_model
-from .doses import Dose, ParameterChange, Schedule
+from .doses import Doses
 from .errors import ModelError
 from .integrate import DomainError, Problem, integrate
 from .result import Result
@@ -470,7 +470,7 @@ class Model:
         *,
         params: Mapping[str, float] | None = None,
         y0: Mapping[str, float] | Sequence[float] | None = None,
-        doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule = (),
+        doses: Doses = (),
         t_eval: Sequence[float] | np.ndarray | None = None,
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
@@ -536,7 +536,7 @@ class Model:
         params_table: pd.DataFrame | Mapping[str, Sequence[float]],
         t_end: float,
         *,
-        doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule = (),
+        doses: Doses = (),
         t_eval: Sequence[float] | np.ndarray | None = None,
         rtol: float = DEFAULT_RTOL,
         atol: float = DEFAULT_ATOL,
@@ -676,7 +676,7 @@ class Model:
     def to_sbml(
         self,
         *,
-        doses: Iterable[Dose | Schedule | ParameterChange] = (),
+        doses: Doses = (),
         params: Mapping[str, float] | None = None,
         y0: Mapping[str, float] | None = None,
     ) -> str:

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-from .doses import Dose, ParameterChange, Schedule
+from .doses import Dose, Doses, Infusion, ParameterChange, infusion_inputs
 from .errors import ModelError
 from .extras import missing_extra
 from .spec import TIME, format_number
@@ -392,7 +392,7 @@ def _unit_lines(unit: str, unit_id: str | None) -> list[str]:
 def to_sbml(
     model: Model,
     *,
-    doses: Iterable[Dose | Schedule | ParameterChange] | Dose | Schedule | ParameterChange = (),
+    doses: Doses = (),
     params: Mapping[str, float] | None = None,
     y0: Mapping[str, float] | None = None,
 ) -> str:
@@ -447,6 +447,8 @@ def to_sbml(
     parameter_values = dict(zip(model.parameter_names, map(float, values), strict=True))
     later: dict[float, list[Dose | ParameterChange]] = {}
     for event in events:
+        if isinstance(event, Infusion):
+            continue  # below: an input parameter per infused compartment, switched by events
         if event.time == 0:
             if isinstance(event, Dose):
                 state_values[event.target] += event.amount
@@ -454,6 +456,9 @@ def to_sbml(
                 parameter_values.update({k: float(v) for k, v in event.values.items()})
         else:
             later.setdefault(event.time, []).append(event)
+    infusions = [event for event in events if isinstance(event, Infusion)]
+    infused = sorted({infusion.target for infusion in infusions})
+    switch_times = sorted({t for i in infusions for t in (i.start, i.end) if t > 0})
     switched = {
         name
         for group in later.values()
@@ -506,9 +511,21 @@ def to_sbml(
             kind="state",
         )
         element.setName(state.description)
+        formula = sbml_formula(expression)
+        if state.name in infused:
+            rate_name = f"infusion_into_{state.name}"
+            add_parameter(
+                rate_name,
+                infusion_inputs(infusions, 0.0).get(state.name, 0.0),
+                f"({state.unit})/{model.time_unit}",
+                False,
+                [f"zero-order infusion rate into {state.name}, switched by events"],
+                kind="input",
+            )
+            formula = f"({formula}) + {rate_name}"
         rule = sbml.createRateRule()
         _ok(rule.setVariable(state.name), f"rate rule of {state.name}")
-        _ok(rule.setMath(_math(sbml_formula(expression), sbml, state.name)), "rate rule math")
+        _ok(rule.setMath(_math(formula, sbml, state.name)), "rate rule math")
 
     for parameter in model.parameters:
         element = add_parameter(
@@ -572,6 +589,22 @@ def to_sbml(
             assignment = event.createEventAssignment()
             _ok(assignment.setVariable(name), "event assignment")
             _ok(assignment.setMath(_math(repr(value), sbml, name)), "parameter change math")
+
+    for number, time in enumerate(switch_times, start=1):
+        event = sbml.createEvent()
+        _ok(event.setId(f"infusion_switch_{number}"), "event id")
+        _ok(event.setUseValuesFromTriggerTime(True), "event useValuesFromTriggerTime")
+        trigger = event.createTrigger()
+        _ok(trigger.setInitialValue(True), "trigger initialValue")
+        _ok(trigger.setPersistent(True), "trigger persistent")
+        _ok(trigger.setMath(_math(f"time >= {time!r}", sbml, "trigger")), "trigger math")
+        running = infusion_inputs(infusions, time)
+        event.setName(f"t = {format_number(time)} {model.time_unit}: infusion rates change")
+        for target in infused:
+            assignment = event.createEventAssignment()
+            _ok(assignment.setVariable(f"infusion_into_{target}"), "event assignment")
+            rate = repr(float(running.get(target, 0.0)))
+            _ok(assignment.setMath(_math(rate, sbml, target)), "infusion rate math")
 
     return libsbml.writeSBMLToString(document)
 

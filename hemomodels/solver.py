@@ -172,6 +172,9 @@ class System:
         self.params = params
         self.n = n_states
         self.n_patients = n_patients
+        #: Zero-order inputs (e.g. running infusions) added to ``dy/dt`` of one patient,
+        #: shape ``(n_states,)``, the same for every patient; None when there are none.
+        self.inputs: np.ndarray | None = None
         if n_patients is not None:
             rows, cols = np.meshgrid(np.arange(n_states), np.arange(n_states), indexing="ij")
             self._band_rows = (rows - cols + n_states - 1).ravel()
@@ -182,10 +185,14 @@ class System:
         return y.reshape(self.n_patients, self.n).T
 
     def rhs(self, t: float, y: np.ndarray) -> np.ndarray:
-        """``dy/dt`` on NumPy arrays (inf/nan where a function is undefined)."""
+        """``dy/dt`` on NumPy arrays (inf/nan where a function is undefined), inputs added."""
         if self.n_patients is None:
-            return self.compiled.rhs(t, y, self.params)
-        return self.compiled.rhs(t, self._unflatten(y), self.params).T.ravel()
+            derivative = self.compiled.rhs(t, y, self.params)
+            return derivative if self.inputs is None else derivative + self.inputs
+        derivative = self.compiled.rhs(t, self._unflatten(y), self.params)
+        if self.inputs is not None:
+            derivative = derivative + self.inputs[:, None]
+        return derivative.T.ravel()
 
     def jac(self, t: float, y: np.ndarray) -> Any:
         """Jacobian: dense for one patient, sparse block-diagonal for a cohort block."""
@@ -212,7 +219,14 @@ class System:
         if self.n_patients is not None or rhs is None or jac is None:
             return None
         p = self.params.tolist()
-        return (lambda t, y: rhs(t, y.tolist(), p)), (lambda t, y: jac(t, y.tolist(), p))
+        if self.inputs is None:
+            return (lambda t, y: rhs(t, y.tolist(), p)), (lambda t, y: jac(t, y.tolist(), p))
+        inputs = self.inputs.tolist()
+
+        def with_inputs(t: float, y: np.ndarray) -> list:
+            return [a + b for a, b in zip(rhs(t, y.tolist(), p), inputs, strict=True)]
+
+        return with_inputs, (lambda t, y: jac(t, y.tolist(), p))
 
 
 def _counted(function: Callable, limit: int, counter: list) -> Callable:

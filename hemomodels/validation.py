@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import rules
-from .doses import Dose, Event, ParameterChange, Schedule, expand_doses
+from .doses import Dose, Event, Infusion, ParameterChange, Schedule, expand_doses
 from .errors import ModelError, describe_unit, invalid_value, number_text, unknown_name
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
     (Dose(time=1.0, target='stem_cells', amount=1000000.0),)
     """
     items = doses if doses is not None else ()
-    if isinstance(items, (Dose, Schedule, ParameterChange)):
+    if isinstance(items, (Dose, Schedule, ParameterChange, Infusion)):
         items = (items,)
     try:
         if isinstance(items, (str, bytes, Mapping)):
@@ -249,8 +249,8 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
         items = tuple(items)
     except TypeError:  # not iterable (a number, a 0-d array, …)
         raise ModelError(
-            f"{model.name}: doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, a "
-            "ParameterChange, or a list of them.",
+            f"{model.name}: doses = {doses!r} is not allowed; allowed: a Dose, a Schedule, an "
+            "Infusion, a ParameterChange, or a list of them.",
             field="doses",
             value=doses,
         ) from None
@@ -282,12 +282,16 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
             )
     expanded = expand_doses(items)
     for event in expanded:
-        if isinstance(event, Dose):
+        if isinstance(event, (Dose, Infusion)):
+            kind = "dose" if isinstance(event, Dose) else "infusion"
             if event.target not in model.state_index:
                 raise unknown_name(
-                    "dose target compartment", event.target, model.state_names, model=model.name
+                    f"{kind} target compartment",
+                    event.target,
+                    model.state_names,
+                    model=model.name,
                 )
-            what = f"time of the dose into {event.target!r}"
+            what = f"{'time' if kind == 'dose' else 'start'} of the {kind} into {event.target!r}"
         else:
             check_parameters(model, event.values)
             what = f"time of the parameter change {sorted(event.values)}"

@@ -31,7 +31,7 @@ except ImportError as error:  # the charts extra is not installed
     raise missing_extra("altair", "hemomodels.widgets (explorables)", extra="widgets") from error
 
 from . import rules
-from .doses import Dose, ParameterChange, Schedule
+from .doses import Dose, Doses, Infusion, ParameterChange, Schedule
 from .errors import ModelError, describe_unit, invalid_value
 from .model import Model
 from .result import Result
@@ -347,7 +347,7 @@ class Explorable:
         *,
         t_end: float,
         y0: Mapping[str, float] | None,
-        doses: Sequence[Dose | Schedule | ParameterChange],
+        doses: Sequence[Dose | Schedule | ParameterChange | Infusion],
         scenario: Scenario | None,
         variables: Sequence[str],
         log_scale: bool,
@@ -934,7 +934,7 @@ def explore(
     t_end: float,
     scenario: Scenario | None = None,
     y0: Mapping[str, float] | None = None,
-    doses: Sequence[Dose | Schedule | ParameterChange] = (),
+    doses: Doses = (),
     variables: Sequence[str] | None = None,
     log_scale: bool = True,
     points: int | None = None,
