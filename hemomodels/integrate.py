@@ -52,8 +52,10 @@ class Problem:
     ----------
     compiled : CompiledModel
         Right-hand side, Jacobian and observables.
-    state_names, parameter_names : tuple of str
-        Names in vector order.
+    state_names : tuple of str
+        State names in state-vector order.
+    parameter_names : tuple of str
+        Parameter names in parameter-vector order.
     nonnegative : tuple of bool
         Whether each state is declared non-negative (checked after every piece).
     time_unit : str
