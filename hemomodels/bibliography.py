@@ -16,7 +16,7 @@ from importlib import resources
 from . import rules
 from .errors import unknown_name
 
-__all__ = ["entries", "format_reference"]
+__all__ = ["entries", "format_reference", "short_reference"]
 
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 _FIELD = re.compile(r"(\w+)\s*=\s*", re.MULTILINE)
@@ -148,3 +148,30 @@ def format_reference(key: str) -> str:
     elif "url" in fields:
         parts.append(fields["url"])
     return " ".join(parts)
+
+
+def short_reference(key: str) -> str:
+    """Author–year label of a reference: ``"Friberg et al. 2002"``, ``"Hillman & Henderson
+    1969"``, or the organisation for a label or report.
+
+    Examples
+    --------
+    >>> short_reference("friberg2002"), short_reference("hillman1969iron")
+    ('Friberg et al. 2002', 'Hillman & Henderson 1969')
+    """
+    known = entries()
+    key = rules.name(key, "key", list(known), kind="references.bib key")
+    fields = known[key]
+    year = fields.get("year", "n.d.")
+    if "shorthand" in fields:
+        return _clean(fields["shorthand"])
+    if "author" not in fields:
+        who = fields.get("organization") or fields.get("institution") or key
+        return f"{_clean(who)} {year}"
+    names = [n.strip() for n in _clean(fields["author"]).split(" and ") if n.strip()]
+    families = [n.partition(",")[0].strip() for n in names if n.lower() != "others"]
+    if len(names) == 1:
+        return f"{families[0]} {year}"
+    if len(names) == 2 and len(families) == 2:
+        return f"{families[0]} & {families[1]} {year}"
+    return f"{families[0]} et al. {year}"

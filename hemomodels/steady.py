@@ -120,7 +120,7 @@ def steady_state_functions(model: Model) -> list[Callable[..., Any]]:
         return [
             sympy.lambdify(
                 model.parameter_symbols,
-                [solution[s] for s in model.state_symbols],
+                [*(solution[s] for s in model.state_symbols), *solution[CONDITIONS]],
                 modules="numpy",
             )
             for solution in symbolic_solutions(model) or []
@@ -129,15 +129,56 @@ def steady_state_functions(model: Model) -> list[Callable[..., Any]]:
     return cached(model.structure_key, "steady functions", build)
 
 
+#: Key under which a closed-form solution keeps the conditions of its branch (see
+#: :func:`_branches`): expressions that must be >= 0 for the solution to be an equilibrium.
+CONDITIONS = sympy.Symbol("_branch_conditions")
+
+
+def _branches(expressions: Sequence[sympy.Expr]) -> list[tuple[dict, list[sympy.Expr]]]:
+    """Every way of resolving the ``Min`` and ``Max`` in ``expressions``: a substitution
+    replacing each by one of its arguments, and the conditions (expressions >= 0) under
+    which that argument is the one taken. Without Min or Max: one branch, no condition."""
+    atoms = sorted(
+        {a for e in expressions for a in sympy.sympify(e).atoms(sympy.Min, sympy.Max)},
+        key=sympy.default_sort_key,
+    )
+    branches: list[tuple[dict, list[sympy.Expr]]] = [({}, [])]
+    for atom in atoms:
+        grown = []
+        for substitution, conditions in branches:
+            for chosen in atom.args:
+                others = [a for a in atom.args if a is not chosen]
+                sign = 1 if isinstance(atom, sympy.Min) else -1
+                grown.append(
+                    (
+                        {**substitution, atom: chosen},
+                        [*conditions, *(sign * (other - chosen) for other in others)],
+                    )
+                )
+        branches = grown
+    return branches
+
+
 def _solve(model: Model) -> list[dict[sympy.Symbol, sympy.Expr]] | None:
-    try:
-        solutions = sympy.solve(list(model.rhs), list(model.state_symbols), dict=True)
-    except (NotImplementedError, ValueError, TypeError):
+    """Closed-form equilibria, branch by branch where the equations hold a Min or a Max; each
+    solution carries its branch's conditions under the key :data:`CONDITIONS`."""
+    branches = _branches(model.rhs)
+    if len(branches) > 16:
         return None
-    complete = [s for s in solutions if all(x in s for x in model.state_symbols)]
-    if not complete or len(complete) != len(solutions):
-        return None
-    return complete
+    found = []
+    for substitution, conditions in branches:
+        equations = [sympy.sympify(e).xreplace(substitution) for e in model.rhs]
+        try:
+            solutions = sympy.solve(equations, list(model.state_symbols), dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            return None
+        complete = [s for s in solutions if all(x in s for x in model.state_symbols)]
+        if len(complete) != len(solutions):
+            return None
+        for solution in complete:
+            solution[CONDITIONS] = tuple(c.xreplace(solution) for c in conditions)
+            found.append(solution)
+    return found or None
 
 
 def _is_new(candidate: np.ndarray, found: Sequence[np.ndarray]) -> bool:
@@ -207,9 +248,14 @@ def find_steady_states(
 
     solutions = symbolic_solutions(model) if method in ("auto", "symbolic") else None
     if solutions is not None:
+        n = len(model.states)
         for solution, evaluate in zip(solutions, steady_state_functions(model), strict=True):
             with np.errstate(all="ignore"):
-                values = np.asarray(evaluate(*params), dtype=complex).ravel()
+                evaluated = np.asarray(evaluate(*params), dtype=complex).ravel()
+            values, conditions = evaluated[:n], evaluated[n:].real
+            scale = 1e-9 * (1 + np.abs(conditions))
+            if conditions.size and not np.all(conditions >= -scale):
+                continue  # not this branch of a Min or Max at these parameters
             if np.all(np.abs(values.imag) <= 1e-12 * (1 + np.abs(values.real))):
                 expressions = {s.name: solution[s] for s in model.state_symbols}
                 add(values.real.astype(float), "symbolic", expressions)

@@ -353,6 +353,7 @@ class Explorable:
         log_scale: bool,
         n_time: int,
         title: str | None,
+        note: str | None,
         summary: Summary | None,
         overlay: Overlay | None = None,
         reference_lines: Mapping[str, float],
@@ -372,6 +373,7 @@ class Explorable:
         self.log_scale = log_scale
         self.t_eval = np.linspace(0.0, t_end, n_time)
         self.title = title or model.name
+        self.note = note
         self.summary = summary
         self.overlay = overlay
         self.reference_lines = dict(reference_lines)
@@ -491,6 +493,23 @@ class Explorable:
             options["domain"] = list(self.y_domain)
         return alt.Scale(**options)
 
+    def _title(self) -> str | alt.TitleParams:
+        """The chart title, with the note (e.g. where the model departs from the clinic)
+        as wrapped subtitle lines on the chart itself."""
+        if not self.note:
+            return self.title
+        lines, line = [], ""
+        for word in self.note.split():
+            if line and len(line) + 1 + len(word) > 80:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}".strip()
+        lines.append(line)
+        return alt.TitleParams(
+            self.title, subtitle=lines, subtitleColor="#8a3b00", subtitleFontSize=12
+        )
+
     def _axis_title(self) -> str:
         return ", ".join(sorted({describe_unit(self.model.units[v]) for v in self.variables}))
 
@@ -551,7 +570,7 @@ class Explorable:
         # alt.layer returns a FacetChart only for layers with facet encodings (none here)
         chart = cast(
             alt.LayerChart,
-            alt.layer(*layers, title=self.title, description=description),
+            alt.layer(*layers, title=self._title(), description=description),
         ).properties(width=480, height=300)
         if texts is None:
             return chart
@@ -940,6 +959,7 @@ def explore(
     points: int | None = None,
     n_time: int = 81,
     title: str | None = None,
+    note: str | None = None,
     summary: Summary | None = None,
     overlay: Overlay | None = None,
     reference_lines: Mapping[str, float] | None = None,
@@ -980,6 +1000,9 @@ def explore(
         Output times per simulation.
     title : str, optional
         Chart title.
+    note : str, optional
+        A sentence printed under the title, on the chart itself: where the model departs
+        from the clinic it illustrates, so that no reader misses it.
     overlay : callable, optional
         ``overlay(result) -> [{"label": ..., "time": ..., "value": ...}, ...]``: extra dashed
         lines drawn over the trajectories (e.g. fitted slopes), time in ``model.time_unit``.
@@ -1038,8 +1061,9 @@ def explore(
     )
     log_scale = rules.flag(log_scale, "log_scale", model=model.name)
     steady_state = rules.flag(steady_state, "steady_state", model=model.name)
-    if title is not None and not isinstance(title, str):
-        raise invalid_value("title", title, "text (str) or None", None, model=model.name)
+    for name, text in (("title", title), ("note", note)):
+        if text is not None and not isinstance(text, str):
+            raise invalid_value(name, text, "text (str) or None", None, model=model.name)
     for name, function in (("scenario", scenario), ("summary", summary), ("overlay", overlay)):
         if function is not None and not callable(function):
             raise invalid_value(name, function, "a function or None", None, model=model.name)
@@ -1089,6 +1113,7 @@ def explore(
         log_scale=log_scale,
         n_time=n_time,
         title=title,
+        note=note,
         summary=summary,
         overlay=overlay,
         reference_lines=reference_lines or {},

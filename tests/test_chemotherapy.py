@@ -174,7 +174,7 @@ def test_paclitaxel_values_and_unknown_drug():
         hm.models.friberg2002("cisplatin")
     with pytest.raises(hm.ModelError, match="gcsf"):
         hm.models.friberg2002(gcsf="yes")
-    assert set(DRUGS) == {"docetaxel", "paclitaxel"}
+    assert set(DRUGS) == {"docetaxel", "docetaxel_kloft2006", "paclitaxel"}
 
 
 # ----------------------------------------------------------------------------- G-CSF
@@ -342,12 +342,13 @@ def test_one_dose_explorable_equals_direct_simulation_and_prints_the_nadir(docet
     from hemomodels.explorables import chemotherapy as chemo
 
     view = chemo.one_dose(docetaxel)
-    result = view.run(dose_mg=150, MTT=100.0, gamma=0.2)
+    result = view.run(dose_mg_per_m2=75, MTT=100.0, gamma=0.2)
+    # 75 mg/m² x 1.8 m² over one hour, by hand: 135 mg / 0.808 mg/µmol / 7.4 L in 1 h
     direct = docetaxel.simulate(
         28 * 24,
         params={"MTT": 100.0, "gamma": 0.2},
         t_eval=view.t_eval,
-        doses=[hm.Dose(0.0, "Conc", bolus_concentration(150))],
+        doses=[hm.Infusion(0.0, 1.0, "Conc", 135 / 0.808 / 7.4)],
     )
     np.testing.assert_allclose(result["ANC"], direct["ANC"], rtol=1e-10)
     day, low = hm.clinical.nadir(direct, "ANC")
@@ -364,7 +365,9 @@ def test_schedule_and_gcsf_explorables_give_the_doses_they_say(docetaxel):
         (e.time / 24, e.values["gcsf_rise"]) for e in events if isinstance(e, hm.ParameterChange)
     ]
     assert changes == [(1.0, 1.0), (6.0, 0.0), (15.0, 1.0), (20.0, 0.0)]
-    assert chemo.gcsf_course(0.0, 5) == [chemo.docetaxel_schedule(200, 14, 4)]
+    drips = [e for e in chemo.gcsf_course(0.0, 5) if isinstance(e, hm.Infusion)]
+    assert [(d.start / 24, d.duration) for d in drips] == [(0, 1), (21, 1), (42, 1), (63, 1)]
+    assert len(chemo.gcsf_course(0.0, 5)) == 4  # no G-CSF: the four infusions only
     view = chemo.dose_schedule(docetaxel)
     assert sorted(view.values) == ["cycle_days", "cycles"]
 

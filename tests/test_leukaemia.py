@@ -379,7 +379,13 @@ def test_leukaemia_explorables_equal_direct_simulations(cml, aml):
         "slope of ln R, first phase",
         "slope of ln R, second phase",
         "slope of ln R, after stopping",
+        "major molecular response",
     }
+    # the response is read 3 logs below the untreated ratio, 1/3 (Michor's steady state)
+    reached = np.flatnonzero(direct["bcr_abl_ratio"] <= (1 / 3) * 1e-3)
+    month = view.summary_rows(result)["major molecular response"]
+    assert reached.size and month.startswith("month ")
+    assert abs(float(month.split()[1]) - direct.t[reached[0]] / (365.25 / 12)) < 0.5
     resistant = leukaemia.resistance(cml)
     run = resistant.run(u=4e-7, r_z=0.04)
     day = takeover_time(run, "z3", "y3")

@@ -81,7 +81,8 @@ def test_friberg_doses_at_zero_and_later_are_initial_values_and_events():
 
 
 def test_parameter_changes_become_events_on_non_constant_parameters():
-    """G-CSF switched on and off (ParameterChange events) over four 14-day cycles."""
+    """G-CSF switched on and off (ParameterChange events) over four 21-day cycles of one-hour
+    infusions."""
     model = hm.models.friberg2002(gcsf=True)
     doses = gcsf_course(1.0, 5.0)
     text = to_sbml(model, doses=doses)
@@ -89,9 +90,10 @@ def test_parameter_changes_become_events_on_non_constant_parameters():
     sbml = document.getModel()
     assert not sbml.getParameter("gcsf_rise").getConstant()
     assert sbml.getParameter("MTT").getConstant()
-    # doses on days 14, 28, 42 (day 0 is folded) and G-CSF on/off twice in each of 4 cycles
-    assert sbml.getNumEvents() == 3 + 8
-    errors = compare(model, 56 * 24.0, n=225, doses=doses)
+    # infusion rates switched at 7 times (start and end of each drip but the first start)
+    # and G-CSF on and off in each of the 4 cycles
+    assert sbml.getNumEvents() == 7 + 8
+    errors = compare(model, 84 * 24.0, n=84 * 24 + 1, doses=doses)  # hourly: drip peaks
     assert max(errors.values()) <= RTOL, errors
 
 

@@ -20,8 +20,10 @@ from .gene_therapy import (
 )
 from .leukaemia import (
     AML_BLAST_THRESHOLD,
+    MMR_LOG_REDUCTION,
     blast_threshold_day,
     log_slope,
+    major_molecular_response_day,
     takeover_time,
     therapy_periods,
     therapy_slopes,
@@ -50,6 +52,8 @@ __all__ = [
     "GeneTherapyPlan",
     "engraftment_start",
     "AML_BLAST_THRESHOLD",
+    "MMR_LOG_REDUCTION",
+    "major_molecular_response_day",
     "blast_threshold_day",
     "log_slope",
     "takeover_time",

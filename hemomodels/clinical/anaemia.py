@@ -117,7 +117,7 @@ def time_to_transfusion(
     >>> model = hm.models.tetschke2018()
     >>> result = model.simulate(365, params={"production_capacity": 0.1}, t_eval=range(366))
     >>> round(time_to_transfusion(result))  # day the Hb falls below 7 g/dL
-    141
+    120
     """
     threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit="g/dL")
     return first_crossing(result, variable, threshold, direction="down", patient=patient)
@@ -157,7 +157,7 @@ def blood_loss_initial_state(
     >>> start = blood_loss_initial_state(model, 0.5)  # half a litre of whole blood
     >>> healthy = blood_loss_initial_state(model, 0.0)
     >>> round(start["hb_mass"] / healthy["hb_mass"], 4)  # 1 - 0.5 L / blood volume
-    0.9048
+    0.9164
     """
     from ..errors import unknown_name
     from ..model import Model

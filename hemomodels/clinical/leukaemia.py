@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AML_BLAST_THRESHOLD",
+    "MMR_LOG_REDUCTION",
+    "major_molecular_response_day",
     "blast_threshold_day",
     "log_slope",
     "takeover_time",
@@ -34,6 +36,10 @@ __all__ = [
     "therapy_windows",
     "log_fit_line",
 ]
+
+#: Major molecular response: a BCR-ABL1 ratio at least 3 logs (1,000-fold) below the
+#: standardised baseline, i.e. ≤ 0.1 % on the International Scale (``branford2008``).
+MMR_LOG_REDUCTION = 3.0
 
 #: Fit windows (days after the start of therapy) for the two phases of decline of the BCR-ABL
 #: ratio: after the terminal cells have followed (a few days) and before the bend, then in the
@@ -175,7 +181,7 @@ def takeover_time(
     >>> import hemomodels as hm
     >>> result = hm.models.stiehl2015().simulate(1000, t_eval=range(1001))
     >>> round(takeover_time(result, "leukaemic_stem_cells", "stem_cells"))
-    686
+    138
     """
     t, ahead = _series(result, challenger, patient)
     _, behind = _series(result, incumbent, patient)
@@ -215,7 +221,7 @@ def blast_threshold_day(
     >>> import hemomodels as hm
     >>> result = hm.models.stiehl2015().simulate(1000, t_eval=range(1001))
     >>> round(blast_threshold_day(result))
-    754
+    153
     """
     time = first_crossing(result, variable, threshold, direction="up", patient=patient)
     return None if time is None else time * days_per(result.time_unit)
@@ -334,3 +340,48 @@ def therapy_windows(
     if not ongoing and stop + 50 * per_day <= t_last:
         found["after stopping"] = (stop, stop + 50 * per_day)
     return found
+
+
+def major_molecular_response_day(
+    result: Result,
+    variable: str = "bcr_abl_ratio",
+    *,
+    baseline: float | None = None,
+    patient: int | None = None,
+) -> float | None:
+    """First day the BCR-ABL ratio is 3 logs below its baseline: a major molecular response.
+
+    On the International Scale the baseline is the standardised value of untreated
+    patients (100 %) and MMR is a ratio ≤ 0.1 % (``branford2008``). A model's ratio is not on
+    that scale, so the response is read as ``MMR_LOG_REDUCTION`` (3) logs below the
+    ratio at the start of the simulation (or below ``baseline``), in days from the start.
+
+    Returns
+    -------
+    float or None
+        The interpolated day, or ``None`` if the ratio does not get there.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> on = hm.ParameterChange(0, {"imatinib": 1.0})
+    >>> result = hm.models.michor2005().simulate(730, doses=[on], t_eval=range(731))
+    >>> round(major_molecular_response_day(result))
+    168
+    """
+    t, values = _series(result, variable, patient)
+    start = (
+        float(values[0])
+        if baseline is None
+        else rules.number(
+            baseline, "baseline", low=0.0, low_open=True, unit=result.units.get(variable)
+        )
+    )
+    if not start > 0:
+        raise invalid_value(
+            f"{variable!r} at the start", start, "> 0 (a baseline to fall from)", None
+        )
+    time = first_crossing(
+        result, variable, start * 10.0**-MMR_LOG_REDUCTION, direction="down", patient=patient
+    )
+    return None if time is None else time * days_per(result.time_unit)

@@ -90,7 +90,7 @@ def blood_loss(model: Model | None = None) -> Explorable:
     >>> view.values
     {'blood_lost': 0.5}
     >>> view.summary_rows(view.run())["lowest Hb"]
-    '15.3 g/dL (no anaemia, WHO, men)'
+    '13.6 g/dL (no anaemia, WHO, men)'
     """
     model = model or tetschke2018()
     return explore(
@@ -135,7 +135,7 @@ def haemolysis(model: Model | None = None) -> Explorable:
     --------
     >>> view = haemolysis()
     >>> view.summary_rows(view.run(rbc_lifespan=120.0))["steady-state Hb"]
-    '16.9 g/dL (no anaemia)'
+    '14.8 g/dL (no anaemia)'
     """
     model = model or tetschke2018()
     return explore(
@@ -248,7 +248,7 @@ def epo_therapy(model: Model | None = None) -> Explorable:
     >>> view.values
     {'epo_dose': 0.5, 'kidney_epo_capacity': 0.6}
     >>> view.summary_rows(view.run())["Hb before treatment"]
-    '10.4 g/dL (moderate anaemia)'
+    '9.2 g/dL (moderate anaemia)'
     """
     model = model or tetschke2018_epo()
     return explore(

@@ -1,13 +1,15 @@
 """Explorables and read-outs of the chemotherapy chapter (Friberg et al. 2002, docetaxel).
 
-The model runs in hours; charts and printed figures are in days.
+The chapter's patient is the Friberg model with the Kloft 2006 docetaxel estimates, dosed as
+the label doses: mg/m² of body-surface area (1.8 m²) as a one-hour infusion. The model runs
+in hours; charts and printed figures are in days.
 
 Examples
 --------
 >>> from hemomodels.explorables import chemotherapy
 >>> view = chemotherapy.one_dose()
 >>> sorted(view.values)
-['MTT', 'dose_mg', 'gamma']
+['MTT', 'dose_mg_per_m2', 'gamma']
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import pandas as pd
 
 from ..clinical.neutropenia import GRADE_THRESHOLDS, neutropenia_summary
 from ..clinical.timeseries import nadir, peak_after_nadir
-from ..doses import Dose, ParameterChange, Schedule
+from ..doses import ParameterChange, Schedule
 from ..model import Model
-from ..models.friberg2002 import bolus_concentration, friberg2002
+from ..models.friberg2002 import bolus_concentration, friberg2002, regimen
 from ..result import Result
 from ..widgets import Explorable, Input, explore
 
@@ -94,26 +96,30 @@ def _lines(grade: int):
     return summary
 
 
+#: The chapter's patient: the Friberg model with the Kloft 2006 docetaxel estimates.
+PATIENT_ESTIMATES = "docetaxel_kloft2006"
+
+
 def one_dose(model: Model | None = None) -> Explorable:
-    """Neutrophils over four weeks after one docetaxel dose; dose, MTT and gamma sliders.
+    """Neutrophils over four weeks after one docetaxel infusion; dose, MTT and gamma sliders.
 
     Examples
     --------
     >>> view = one_dose()
     >>> view.values
-    {'dose_mg': 200.0, 'MTT': 88.7, 'gamma': 0.161}
+    {'dose_mg_per_m2': 100.0, 'MTT': 84.2, 'gamma': 0.145}
     >>> view.summary_rows(view.run())["nadir"]
-    'day 7.8, 0.75 x10^9/L (grade 3)'
+    'day 8.5, 0.22 x10^9/L (grade 4)'
     """
-    model = model or friberg2002("docetaxel")
+    model = model or friberg2002(PATIENT_ESTIMATES)
     return explore(
         model,
         {
-            "dose_mg": Input(50, 250, 200, "mg", "Docetaxel dose (bolus)"),
+            "dose_mg_per_m2": Input(25, 150, 100, "mg/m²", "Docetaxel dose (1-h infusion)"),
             "MTT": (60.0, 120.0),
             "gamma": (0.1, 0.4),
         },
-        scenario=lambda v: {"doses": [Dose(0.0, "Conc", bolus_concentration(v["dose_mg"]))]},
+        scenario=lambda v: {"doses": regimen(v["dose_mg_per_m2"], cycles=1)},
         t_end=28 * DAY,
         variables=["ANC"],
         log_scale=False,
@@ -127,25 +133,26 @@ def one_dose(model: Model | None = None) -> Explorable:
 
 
 def dose_schedule(model: Model | None = None) -> Explorable:
-    """Neutrophils under 2–6 doses of 200 mg, 7–21 days apart.
+    """Neutrophils under 2–6 infusions of 75 mg/m², 7–21 days apart (21 days is the label's
+    cycle; shorter cycles are illustrative).
 
     Examples
     --------
     >>> view = dose_schedule()
     >>> view.values
-    {'cycle_days': 14.0, 'cycles': 4.0}
+    {'cycle_days': 21.0, 'cycles': 4.0}
     >>> view.summary_rows(view.run())["days below 1 x10^9/L"]
-    '11.2'
+    '20.2'
     """
-    model = model or friberg2002("docetaxel")
+    model = model or friberg2002(PATIENT_ESTIMATES)
     return explore(
         model,
         {
-            "cycle_days": Input(7, 21, 14, "day", "Days between doses"),
+            "cycle_days": Input(7, 21, 21, "day", "Days between doses"),
             "cycles": Input(2, 6, 4, "doses", "Number of doses"),
         },
         scenario=lambda v: {
-            "doses": [docetaxel_schedule(200, v["cycle_days"], int(round(v["cycles"])))]
+            "doses": regimen(75, every_days=v["cycle_days"], cycles=int(round(v["cycles"])))
         },
         t_end=147 * DAY,
         variables=["ANC"],
@@ -156,21 +163,21 @@ def dose_schedule(model: Model | None = None) -> Explorable:
         summary=_lines(3),
         reference_lines=_GRADE_LINES,
         time_display=(1 / DAY, "day"),
-        title="Neutrophils under repeated 200 mg doses",
+        title="Neutrophils under repeated 75 mg/m² doses",
     )
 
 
-def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 14.0) -> list:
-    """200 mg docetaxel every ``every_days`` days with G-CSF from day 1 of each cycle for
+def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 21.0) -> list:
+    """100 mg/m² docetaxel every ``every_days`` days with G-CSF from day 1 of each cycle for
     ``days`` days (a :class:`ParameterChange` of ``gcsf_rise`` on and off).
 
     Examples
     --------
-    >>> schedule, *changes = gcsf_course(rise=2.0, days=5, cycles=2)
-    >>> [(change.time, change.values["gcsf_rise"]) for change in changes]  # hours
-    [(24.0, 2.0), (144.0, 0.0), (360.0, 2.0), (480.0, 0.0)]
+    >>> events = gcsf_course(rise=2.0, days=5, cycles=2)
+    >>> [(e.time, e.values["gcsf_rise"]) for e in events if isinstance(e, ParameterChange)]
+    [(24.0, 2.0), (144.0, 0.0), (528.0, 2.0), (648.0, 0.0)]
     """
-    events: list = [docetaxel_schedule(200, every_days, cycles)]
+    events: list = regimen(100, every_days=every_days, cycles=cycles)
     if rise > 0 and days > 0:
         for cycle in range(cycles):
             first = (every_days * cycle + 1) * DAY
@@ -182,15 +189,15 @@ def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 1
 
 
 def gcsf_support(model: Model | None = None) -> Explorable:
-    """Neutrophils under 200 mg every 14 days with G-CSF of chosen size and duration.
+    """Neutrophils under 100 mg/m² every 21 days with G-CSF of chosen size and duration.
 
     Examples
     --------
     >>> view = gcsf_support()
     >>> view.summary_rows(view.run())["nadir"]
-    'day 6.0, 1.29 x10^9/L (grade 2)'
+    'day 7.0, 0.45 x10^9/L (grade 4)'
     """
-    model = model or friberg2002("docetaxel", gcsf=True)
+    model = model or friberg2002(PATIENT_ESTIMATES, gcsf=True)
     return explore(
         model,
         {
@@ -198,16 +205,16 @@ def gcsf_support(model: Model | None = None) -> Explorable:
             "gcsf_days": Input(0, 10, 10, "day", "Days of G-CSF from day 1 of a cycle"),
         },
         scenario=lambda v: {"doses": gcsf_course(v["G"], v["gcsf_days"])},
-        t_end=70 * DAY,
+        t_end=84 * DAY,
         variables=["ANC"],
         log_scale=False,
         steady_state=False,
         points=5,
-        n_time=141,
-        summary=_lines(3),
+        n_time=169,
+        summary=_lines(4),
         reference_lines=_GRADE_LINES,
         time_display=(1 / DAY, "day"),
-        title="200 mg every 14 days with G-CSF support",
+        title="100 mg/m² every 21 days with G-CSF support",
     )
 
 

@@ -97,7 +97,7 @@ def rbc_steady_state(
     --------
     >>> steady = rbc_steady_state(0.2)
     >>> round(steady["corrected_rbc_percent"], 1), round(steady["hb_concentration"], 2)
-    (68.2, 13.86)
+    (68.2, 12.16)
     >>> steady["stability"]
     'stable'
     """
@@ -114,7 +114,7 @@ def untreated_start(model: Model, **params: float) -> dict[str, float]:
     >>> import hemomodels as hm
     >>> start = untreated_start(hm.models.gene_therapy_erythropoiesis())
     >>> start["corrected_hb_mass"], round(start["uncorrected_hb_mass"], 1)
-    (0.0, 677.4)
+    (0.0, 619.8)
     """
     steady = rbc_steady_state(0.0, model, **params)
     return {name: steady[name] for name in model.state_names}

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from ..clinical.leukaemia import (
     AML_BLAST_THRESHOLD,
+    MMR_LOG_REDUCTION,
     blast_threshold_day,
     log_fit_line,
+    major_molecular_response_day,
     takeover_time,
     therapy_slopes,
     therapy_windows,
@@ -57,15 +59,34 @@ def imatinib_course(start_day: float, stop_day: float, horizon: float = _FIVE_YE
     return changes
 
 
+#: The BCR-ABL ratio of the untreated model patient (Michor's steady state): the baseline from
+#: which a major molecular response is 3 logs down.
+UNTREATED_RATIO = 1 / 3
+#: The line drawn for a major molecular response (≤ 0.1 % IS: 3 logs below the baseline).
+MMR_LINE = {"major molecular response (3 logs down)": UNTREATED_RATIO * 10**-MMR_LOG_REDUCTION}
+#: Printed on the CML charts: where the model departs from patients on continuous therapy.
+CONTINUOUS_NOTE = (
+    "Model behaviour, not the clinic: on continuous therapy the ratio turns up after about "
+    "15 months because imatinib spares the model's leukaemic stem cells, which keep growing; "
+    "in most patients it keeps falling (Tang et al. 2011)."
+)
+
+
 def slopes_summary(result: Result) -> dict[str, str]:
-    """Fitted slopes of ln(BCR-ABL ratio) in each phase of the therapy."""
+    """Fitted slopes of ln(BCR-ABL ratio) in each phase of the therapy, and the month of a
+    major molecular response."""
     slopes = therapy_slopes(result)
-    return {
+    lines = {
         f"slope of ln R, {label}": f"{slopes[label]:+.4f} per day"
         if label in slopes
         else "not applicable"
         for label in ("first phase", "second phase", "after stopping")
     }
+    day = major_molecular_response_day(result, baseline=UNTREATED_RATIO)
+    lines["major molecular response"] = (
+        "not reached" if day is None else f"month {day / (_YEAR / 12):.1f}"
+    )
+    return lines
 
 
 def fitted_slope_lines(result: Result, variable: str = "bcr_abl_ratio") -> list[dict]:
@@ -95,7 +116,7 @@ def imatinib_on_off(model: Model | None = None) -> Explorable:
     --------
     >>> view = imatinib_on_off()
     >>> sorted(view.summary_rows(view.run()))[0]
-    'slope of ln R, after stopping'
+    'major molecular response'
     """
     model = model or michor2005()
     return explore(
@@ -115,8 +136,10 @@ def imatinib_on_off(model: Model | None = None) -> Explorable:
         steady_state=False,
         summary=slopes_summary,
         overlay=fitted_slope_lines,
+        reference_lines=MMR_LINE,
         time_display=(1 / _YEAR, "year"),
         title="BCR-ABL ratio on and off imatinib (dashed: fitted phases)",
+        note=CONTINUOUS_NOTE,
     )
 
 
@@ -154,6 +177,11 @@ def resistance(model: Model | None = None) -> Explorable:
         summary=takeover_summary,
         time_display=(1 / _YEAR, "year"),
         title="Sensitive and resistant terminal leukaemic cells on continuous imatinib",
+        note=(
+            "Model behaviour: imatinib spares the model's leukaemic stem cells, which keep "
+            "growing and keep making resistant mutants; in most patients no resistant clone "
+            "takes over and the ratio keeps falling (Tang et al. 2011)."
+        ),
     )
 
 
@@ -183,7 +211,7 @@ def aml_competition(model: Model | None = None) -> Explorable:
         model,
         {
             "leukaemic_stem_self_renewal": (0.8, 1.0),
-            "leukaemic_stem_division_rate": (0.05, 0.4, "log"),
+            "leukaemic_stem_division_rate": (0.05, 2.0, "log"),
         },
         t_end=2190,
         variables=["marrow_blasts", "neutrophils"],

@@ -126,6 +126,11 @@ def graft_dose(model: Model | None = None) -> Explorable:
         summary=_graft_lines,
         reference_lines=_ENGRAFTMENT_LINE,
         title="Neutrophils after a transplant",
+        note=(
+            "Model limit: this deterministic model regrows from any graft, however small "
+            "(100 cells per kg engraft on day 27); real small grafts are delayed or fail, "
+            "through chance, rejection and marrow damage, which it leaves out."
+        ),
     )
 
 

@@ -42,15 +42,22 @@ from dataclasses import dataclass
 import sympy
 
 from .. import rules
+from ..doses import Infusion
 from ..errors import invalid_value
 from ..model import Model
 from ..spec import Flow, Observable, Parameter, State
 
 __all__ = [
+    "DOCETAXEL_REGIMENS",
     "DRUGS",
+    "KLOFT2006_OMEGA2",
+    "at_baseline",
+    "TYPICAL_BSA",
     "bolus_concentration",
     "friberg2002",
     "friberg2002_bruno1996",
+    "infusion",
+    "regimen",
 ]
 
 _DOCETAXEL_NOTE = (
@@ -93,6 +100,12 @@ class DrugValues:
         Central volume of distribution, L, used to convert a dose in mg into µM.
     volume_note : str
         Provenance of ``molar_mass`` and ``central_volume``.
+    drug : str
+        The drug's name.
+    source : str
+        ``references.bib`` key of the system parameters' fit.
+    label : str
+        The fit in words, for model names and charts.
     """
 
     Circ0: float
@@ -106,6 +119,26 @@ class DrugValues:
     molar_mass: float
     central_volume: float
     volume_note: str
+    drug: str = "docetaxel"
+    source: str = "friberg2002"
+    label: str = "Friberg 2002 estimates"
+
+
+_KLOFT_NOTE = (
+    "verified via code: nlmixr2lib inst/modeldb/ddmore/Netterberg_2017_docetaxel.R "
+    "(DDMODEL00000224, 'parameter estimates as according to Kloft et al., 2006': baseline "
+    "5.21965, MTT 84.1791 h, slope 15.5711 L/umol, gamma 0.144543); Kloft 2006 itself not read."
+)
+_BRUNO_KEL_NOTE = (
+    "computed: central elimination rate k10 = CL/V1 = 38.5/7.4 = 5.2 1/h of the "
+    "three-compartment PK of Bruno et al. 1996 (verified via code: radivot/myelo "
+    "fribergPars02.R). Using it in a one-compartment model keeps the AUC, not the "
+    "shape; a simplification, not a published one-compartment value."
+)
+_DOCETAXEL_VOLUME_NOTE = (
+    "V1 = 7.4 L (Bruno et al. 1996) and 0.808 mg/µmol, verified via code: "
+    "radivot/myelo friberg02Demo.R (200 mg -> 200/0.808/7.4 = 33.5 µM)."
+)
 
 
 #: Typical parameter values by drug, with provenance.
@@ -118,18 +151,25 @@ DRUGS: dict[str, DrugValues] = {
         kel=5.2,
         cells="neutrophils",
         system_note=_DOCETAXEL_NOTE,
-        kel_note=(
-            "computed: central elimination rate k10 = CL/V1 = 38.5/7.4 = 5.2 1/h of the "
-            "three-compartment PK of Bruno et al. 1996 (verified via code: radivot/myelo "
-            "fribergPars02.R). Using it in a one-compartment model keeps the AUC, not the "
-            "shape; a simplification, not a published one-compartment value."
-        ),
+        kel_note=_BRUNO_KEL_NOTE,
         molar_mass=0.808,
         central_volume=7.4,
-        volume_note=(
-            "V1 = 7.4 L (Bruno et al. 1996) and 0.808 mg/µmol, verified via code: "
-            "radivot/myelo friberg02Demo.R (200 mg -> 200/0.808/7.4 = 33.5 µM)."
-        ),
+        volume_note=_DOCETAXEL_VOLUME_NOTE,
+    ),
+    "docetaxel_kloft2006": DrugValues(
+        Circ0=5.22,
+        MTT=84.2,
+        gamma=0.145,
+        slope=15.57,
+        kel=5.2,
+        cells="neutrophils",
+        system_note=_KLOFT_NOTE,
+        kel_note=_BRUNO_KEL_NOTE,
+        molar_mass=0.808,
+        central_volume=7.4,
+        volume_note=_DOCETAXEL_VOLUME_NOTE,
+        source="kloft2006",
+        label="Kloft 2006 docetaxel estimates",
     ),
     "paclitaxel": DrugValues(
         Circ0=7.21,
@@ -150,6 +190,7 @@ DRUGS: dict[str, DrugValues] = {
             "illustrative: molar mass 853.9 g/mol and median central volume ~290 L as quoted "
             "in nlmixr2lib Friberg_2002_paclitaxel.R (simulated DDMORE data set)."
         ),
+        drug="paclitaxel",
     ),
 }
 
@@ -201,6 +242,109 @@ def bolus_concentration(
     return concentration
 
 
+#: Body-surface area (m²) of the typical adult patient: adults span about 1.7–1.9 m²; 1.8 m² is
+#: the value of the radivot/myelo reproduction of Friberg 2002 (a convention, not a fit).
+TYPICAL_BSA = 1.8
+
+#: Docetaxel regimens of the product label (``taxotere``): dose (mg/m²) as a one-hour
+#: intravenous infusion, and the days between doses.
+DOCETAXEL_REGIMENS: dict[str, tuple[float, float]] = {
+    "100 mg/m² every 3 weeks": (100.0, 21.0),
+    "75 mg/m² every 3 weeks": (75.0, 21.0),
+}
+
+
+#: Between-patient variability (variance of the log, omega²) of the Kloft 2006 docetaxel
+#: estimates (via the DDMORE transcription in nlmixr2lib; gamma's was fixed to 0 there).
+KLOFT2006_OMEGA2: dict[str, float] = {"Circ0": 0.0640, "MTT": 0.0192, "slope": 0.1284}
+
+
+def at_baseline(table: dict) -> dict:
+    """A cohort table whose cell compartments start at each patient's own ``Circ0``.
+
+    The model's cell compartments start at the default baseline; a patient with another
+    ``Circ0`` must start there too, or the simulation begins out of equilibrium.
+
+    Examples
+    --------
+    >>> table = at_baseline({"Circ0": [4.0, 6.0]})
+    >>> table["Circ"], table["Prol"]
+    ([4.0, 6.0], [4.0, 6.0])
+    """
+    values = list(table["Circ0"])
+    cells = ("Prol", "Transit1", "Transit2", "Transit3", "Circ")
+    return {**table, **{name: values for name in cells}}
+
+
+def infusion(
+    dose_mg_per_m2: float,
+    *,
+    bsa_m2: float = TYPICAL_BSA,
+    start_h: float = 0.0,
+    duration_h: float = 1.0,
+    drug: str = "docetaxel",
+) -> Infusion:
+    """A dose as clinicians write it — mg per m² of body-surface area, given as a drip —
+    turned into a zero-order :class:`~hemomodels.Infusion` into ``Conc`` (µM).
+
+    The total amount is ``dose_mg_per_m2 × bsa_m2`` mg, converted to µM of the central
+    volume as in :func:`bolus_concentration`; the infusion runs ``duration_h`` hours (the
+    label's docetaxel infusion lasts one hour). Bruno et al.'s docetaxel clearance grows with
+    body-surface area, so for docetaxel the exposure (AUC) per m² is about the same at any
+    surface area.
+
+    Parameters
+    ----------
+    dose_mg_per_m2 : float
+        Dose in mg/m² (>= 0).
+    bsa_m2 : float
+        Body-surface area in m² (0.5–3); default :data:`TYPICAL_BSA`.
+    start_h, duration_h : float
+        Start (>= 0) and duration (> 0) of the infusion, in hours.
+    drug : str
+        A key of :data:`DRUGS` (sets the molar mass and central volume).
+
+    Examples
+    --------
+    >>> drip = infusion(100)  # 100 mg/m² over one hour, BSA 1.8 m²
+    >>> drip.duration, round(drip.amount, 1)  # µM over the hour (180 mg / 0.808 / 7.4 L)
+    (1.0, 30.1)
+    """
+    dose = rules.number(dose_mg_per_m2, "dose_mg_per_m2", low=0.0, unit="mg/m²")
+    bsa = rules.number(bsa_m2, "bsa_m2", low=0.5, high=3.0, unit="m²")
+    return Infusion(start_h, duration_h, "Conc", bolus_concentration(dose * bsa, drug))
+
+
+def regimen(
+    dose_mg_per_m2: float,
+    *,
+    every_days: float = 21.0,
+    cycles: int = 4,
+    bsa_m2: float = TYPICAL_BSA,
+    duration_h: float = 1.0,
+    drug: str = "docetaxel",
+) -> list[Infusion]:
+    """``cycles`` one-hour infusions of ``dose_mg_per_m2`` every ``every_days`` days.
+
+    Examples
+    --------
+    >>> [drip.start / 24 for drip in regimen(75, every_days=21, cycles=3)]  # days
+    [0.0, 21.0, 42.0]
+    """
+    every = rules.number(every_days, "every_days", low=0.0, low_open=True, unit="day")
+    count = rules.integer(cycles, "cycles", low=1, high=100, unit="cycles")
+    return [
+        infusion(
+            dose_mg_per_m2,
+            bsa_m2=bsa_m2,
+            start_h=24.0 * every * k,
+            duration_h=duration_h,
+            drug=drug,
+        )
+        for k in range(count)
+    ]
+
+
 def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
     """The states and system parameters shared by both PK variants."""
     values = _drug(drug)
@@ -236,7 +380,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             "10^9 cells/L",
             (0.0, 100.0),
             f"Baseline count of circulating {cells} before treatment",
-            "friberg2002",
+            values.source,
             latex=r"\mathrm{Circ}_0",
             note=values.system_note,
             low_inclusive=False,
@@ -247,7 +391,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             "h",
             (0.0, 1000.0),
             "Mean transit time from proliferating precursors to the blood",
-            "friberg2002",
+            values.source,
             latex=r"\mathrm{MTT}",
             note=values.system_note,
             low_inclusive=False,
@@ -258,7 +402,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             "1",
             (0.0, 1.0),
             "Feedback exponent: how strongly low counts speed up proliferation",
-            "friberg2002",
+            values.source,
             latex=r"\gamma",
             note=values.system_note,
         ),
@@ -268,7 +412,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             "1/µM",
             (0.0, 1000.0),
             "Linear drug effect: fractional drop in proliferation per µM of drug",
-            "friberg2002",
+            values.source,
             latex=r"\mathrm{slope}",
             note=values.system_note,
         ),
@@ -426,10 +570,17 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
 
     Parameters
     ----------
-    drug : {"docetaxel", "paclitaxel"}
-        Whose fitted values to use. Docetaxel: neutrophils (observable ``ANC``);
-        paclitaxel: leukocytes (observable ``WBC``). Anything else raises
-        :class:`~hemomodels.ModelError` listing the valid drugs.
+    drug : {"docetaxel", "docetaxel_kloft2006", "paclitaxel"}
+        Whose fitted values to use (``hemomodels.models.friberg2002.DRUGS``).
+        ``"docetaxel"``: the original cross-drug fit of Friberg et al. 2002 (neutrophils,
+        observable ``ANC``);
+        ``"docetaxel_kloft2006"``: the same model refitted to docetaxel neutrophil data by
+        Kloft et al. 2006 (the estimates reused unchanged by Netterberg et al. 2017), whose
+        typical patient reaches grade-4 neutropenia at 100 mg/m² as most patients on the
+        label do; ``"paclitaxel"``: leukocytes (observable ``WBC``). Anything else raises
+        :class:`~hemomodels.ModelError` listing the valid ones.
+    gcsf : bool
+        Add exogenous G-CSF support (see the module).
 
     Returns
     -------
@@ -452,9 +603,10 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
     """
     values, cells, parameters = _system(drug)
     gcsf = rules.flag(gcsf, "gcsf", model="Friberg et al. 2002")
+    name = values.drug
     conc = State(
         "Conc",
-        f"Plasma concentration of {drug}",
+        f"Plasma concentration of {name}",
         "µM",
         initial=0.0,
         latex=r"\mathrm{Conc}",
@@ -464,14 +616,14 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
         values.kel,
         "1/h",
         (0.0, 100.0),
-        f"First-order elimination rate of {drug} (one-compartment PK)",
-        "bruno1996" if drug == "docetaxel" else "friberg2002",
+        f"First-order elimination rate of {name} (one-compartment PK)",
+        "bruno1996" if name == "docetaxel" else "friberg2002",
         latex=r"k_{el}",
         note=values.kel_note,
         low_inclusive=False,
     )
     return _assemble(
-        f"Friberg et al. 2002 ({drug}{', G-CSF support' if gcsf else ''})",
+        f"Friberg et al. 2002 ({name}, {values.label}{', G-CSF support' if gcsf else ''})",
         drug,
         values,
         cells,
@@ -479,15 +631,18 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
         [conc],
         [kel],
         [Flow(conc, None, kel.symbol * conc.symbol, "elimination")],
-        f"Myelosuppression after {drug}: proliferating precursors, three transit "
+        f"Myelosuppression after {name}: proliferating precursors, three transit "
         "compartments and circulating cells with feedback; one-compartment PK"
         + ("; exogenous G-CSF support." if gcsf else "."),
         gcsf=gcsf,
     )
 
 
-def friberg2002_bruno1996() -> Model:
+def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
     """Friberg et al. (2002) docetaxel model with the three-compartment PK of Bruno et al. (1996).
+
+    ``drug`` chooses the system parameters: ``"docetaxel"`` (Friberg 2002) or
+    ``"docetaxel_kloft2006"`` (Kloft 2006), as in :func:`friberg2002`.
 
     ``Conc`` is the central concentration (µM); ``Periph1`` and ``Periph2`` hold the drug in
     the two peripheral compartments, expressed per litre of central volume (µM-equivalents),
@@ -504,7 +659,11 @@ def friberg2002_bruno1996() -> Model:
     >>> friberg2002_bruno1996().state_names[-3:]
     ('Conc', 'Periph1', 'Periph2')
     """
-    values, cells, parameters = _system("docetaxel")
+    values, cells, parameters = _system(drug)
+    if values.drug != "docetaxel":
+        raise invalid_value(
+            "drug", drug, "'docetaxel' or 'docetaxel_kloft2006' (Bruno's PK is docetaxel's)", None
+        )
     conc = State(
         "Conc",
         "Central (plasma) concentration of docetaxel",
@@ -554,7 +713,7 @@ def friberg2002_bruno1996() -> Model:
         Flow(periph2, conc, k31.symbol * p2, "redistribution"),
     ]
     return _assemble(
-        "Friberg et al. 2002 (docetaxel, Bruno 1996 PK)",
+        f"Friberg et al. 2002 (docetaxel, {values.label}, Bruno 1996 PK)",
         "docetaxel",
         values,
         cells,

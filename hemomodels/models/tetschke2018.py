@@ -16,8 +16,9 @@ The published equations (Tetschke 2018, Eq. 1–3, as transcribed in nlmixr2lib)
    x_2' = \\beta (k_1 x_1 - k_2 x_2), \\quad
    x_3' = \\beta (k_2 x_2 - \\alpha x_3),
 
-with :math:`X_0 = \\alpha B`. Two things are added for the anaemia chapter, both equal to the
-published model at their default values:
+with :math:`X_0 = \\alpha B`. Three things are added for the book. The first two equal the
+published model at their default values; the third is a labelled extension that changes the
+model only for deficits far beyond the one blood donation it was fitted to:
 
 * ``rbc_lifespan`` (:math:`L`, :math:`\\alpha = 1/L`) is separated from the *reference*
   lifespan ``reference_rbc_lifespan`` (:math:`L_0`) that sets the constant supply
@@ -28,6 +29,22 @@ published model at their default values:
   compartment produces — the constant supply and the EPO-driven expansion :math:`F x_1`. It
   is the chapter's device for marrow failure (aplastic anaemia, chemotherapy), not a fitted
   value.
+* ``max_erythroid_expansion`` (:math:`E`, default 6) caps the EPO-driven expansion
+  :math:`c F` at :math:`\\beta k_1 (1 - 1/E)`, so that the marrow's steady red-cell output can
+  rise at most :math:`E`-fold. Without it the linear feedback lets progenitors grow without
+  bound as the relative deficit approaches :math:`\\beta k_1/\\gamma` (about 28 %): the marrow
+  would compensate any haemolysis, however short the red-cell lifespan. Measured maxima:
+  2–3 times normal with oral or stored iron and 4–8 times with the iron of haemolysis
+  (Hillman & Henderson 1969, ``hillman1969iron``), a plasma iron turnover of 3–6 times normal
+  in marrow hyperfunction (Bothwell et al. 1957, ``bothwell1957``). At the one-donation loss
+  Tetschke fitted, the cap is never reached.
+
+The blood volume that turns the Hb mass into a concentration is not part of the published
+model. It is set to :math:`B / [\\mathrm{Hb}]_0` with :math:`[\\mathrm{Hb}]_0 = 14.8` g/dL, the
+mean of a cohort measured by the same CO-rebreathing method as Tetschke's Hb masses
+(Falz et al. 2014, ``falz2014``), so that the healthy subject has a typical adult
+concentration (dividing :math:`B` = 885 g by a Nadler blood volume of 5.25 L would give an
+implausible 16.9 g/dL, because that formula comes from a different measurement method).
 
 References
 ----------
@@ -37,19 +54,24 @@ modeling of RBC count dynamics after blood loss. *Processes* 6(9):157. (``tetsch
 
 from __future__ import annotations
 
+import sympy
+
 from ..model import Model
 from ..spec import Observable, Parameter, State
 
-__all__ = ["tetschke2018"]
+__all__ = ["HEALTHY_HB_CONCENTRATION", "tetschke2018"]
 
 _CODE_NOTE = "verified via code: nlmixr2lib Tetschke_2018_erythropoiesis.R (cites Tetschke 2018 {})"
 _SCENARIO_NOTE = (
     "illustrative, not from the literature: the chapter's scenario device; 1 reproduces the "
     "published model."
 )
-#: Nadler's formula for men, evaluated at the mean height (181 cm) and weight (76.6 kg) of the
-#: donors whose data Tetschke et al. fitted (Pottgiesser 2008, via nlmixr2lib).
-_BLOOD_VOLUME_L = round(0.3669 * 1.81**3 + 0.03219 * 76.6 + 0.6041, 2)
+#: Healthy Hb mass of Tetschke's example subject (g, Table 1 via nlmixr2lib).
+_HEALTHY_HB_MASS = 885.42
+#: Mean Hb concentration (g/dL) of a cohort measured by CO-rebreathing (Falz et al. 2014).
+HEALTHY_HB_CONCENTRATION = 14.8
+#: Blood volume (L) making the healthy subject's concentration that of the cohort: B / [Hb]0.
+_BLOOD_VOLUME_L = _HEALTHY_HB_MASS / (10 * HEALTHY_HB_CONCENTRATION)
 
 
 def tetschke2018() -> Model:
@@ -76,27 +98,27 @@ def tetschke2018() -> Model:
         "progenitors",
         "EPO-responsive erythroid progenitors (marrow), in g Hb equivalents",
         "g",
-        initial=885.42 / 120 * 8,
+        initial=_HEALTHY_HB_MASS / 120 * 8,
         latex="x_1",
     )
     precursors = State(
         "precursors",
         "Erythroid precursors no longer responding to EPO (marrow), in g Hb equivalents",
         "g",
-        initial=885.42 / 120 * 6,
+        initial=_HEALTHY_HB_MASS / 120 * 6,
         latex="x_2",
     )
     hb_mass = State(
         "hb_mass",
         "Circulating red cells, as total haemoglobin mass",
         "g",
-        initial=885.42,
+        initial=_HEALTHY_HB_MASS,
         latex="x_3",
     )
 
     baseline = Parameter(
         "baseline_hb_mass",
-        885.42,
+        _HEALTHY_HB_MASS,
         "g",
         (100.0, 2000.0),
         "Healthy (set-point) total haemoglobin mass; the feedback vanishes here",
@@ -186,14 +208,29 @@ def tetschke2018() -> Model:
         "L",
         (1.0, 10.0),
         "Total blood volume, assumed constant (converts Hb mass to concentration)",
-        "nadler1962",
+        "falz2014",
         latex="V",
         note=(
-            "computed from Nadler's formula for men (0.3669 h^3 + 0.03219 w + 0.6041 L; "
-            "coefficients read in secondary sources) at height 1.81 m and weight 76.6 kg, "
-            "the means of the donors fitted by Tetschke (via nlmixr2lib)."
+            "computed: B / [Hb]0 = 885.42 g / 14.8 g/dL, with [Hb]0 the mean of a cohort "
+            "measured by CO-rebreathing, the method of Tetschke's Hb masses (verified: Falz "
+            "2014 abstract: 948 g, 6.39 L, 9.16 mmol/L = 14.8 g/dL)."
         ),
         low_inclusive=False,
+    )
+    expansion = Parameter(
+        "max_erythroid_expansion",
+        6.0,
+        "1",
+        (1.0, 1000.0),
+        "Largest factor by which the marrow can raise red-cell production above normal",
+        "hillman1969iron",
+        latex="E",
+        note=(
+            "the book's extension; verified: abstracts of Hillman & Henderson 1969 (4-8 times "
+            "normal with the iron of haemolysis, 2-3 times with oral or stored iron) and "
+            "Bothwell et al. 1957 (plasma iron turnover 3-6 times normal); 6 lies in both "
+            "ranges. A large value (e.g. 1000) recovers the published, uncapped model."
+        ),
     )
 
     x1, x2, x3 = progenitors.symbol, precursors.symbol, hb_mass.symbol
@@ -201,6 +238,7 @@ def tetschke2018() -> Model:
     k1, k2 = 1 / epo_phase.symbol, 1 / late_phase.symbol
     alpha, c = 1 / lifespan.symbol, capacity.symbol
     supply = c * b / reference_lifespan.symbol
+    ceiling = beta * k1 * (1 - 1 / expansion.symbol)
 
     feedback = Observable(
         "epo_feedback",
@@ -238,9 +276,10 @@ def tetschke2018() -> Model:
             gain,
             capacity,
             blood_volume,
+            expansion,
         ],
         rhs={
-            progenitors: beta * (supply - k1 * x1) + c * f * x1,
+            progenitors: beta * (supply - k1 * x1) + sympy.Min(c * f, ceiling) * x1,
             precursors: beta * (k1 * x1 - k2 * x2),
             hb_mass: beta * (k2 * x2 - alpha * x3),
         },

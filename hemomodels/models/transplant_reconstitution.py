@@ -102,8 +102,8 @@ def _lineage_parameters() -> list[Parameter]:
         note=(
             "implied by the myelo reproduction's comment that 0.5e9 neutrophils/L "
             "correspond to 4e7 cells/kg (verified via code comment, demo/stiehl15fig3.R); "
-            "for comparison, Nadler's formula (nadler1962) gives about 0.069 L/kg for the "
-            "anaemia chapter's reference man (computed)"
+            "for comparison, the anaemia chapter's reference man has 5.98 L for 76.6 kg, "
+            "0.078 L/kg (computed)"
         ),
         low_inclusive=False,
     )
