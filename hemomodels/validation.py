@@ -120,8 +120,13 @@ def check_initial(
     if isinstance(y0, Mapping):
         items = list(rules.mapping(y0, "y0", model=model.name).items())
     elif isinstance(y0, (Sequence, np.ndarray)) and not isinstance(y0, (str, bytes)):
-        if np.ndim(y0) != 1 or len(y0) != len(model.states):
-            size = f"{len(y0)} values" if np.ndim(y0) == 1 else f"shape {np.shape(y0)}"
+        flat = isinstance(y0, np.ndarray) and y0.ndim == 1
+        flat = flat or (
+            not isinstance(y0, np.ndarray)
+            and not any(isinstance(v, (Sequence, np.ndarray, Mapping)) for v in y0)
+        )
+        if not flat or len(y0) != len(model.states):
+            size = f"{len(y0)} values" if flat else "nested values"
             raise ModelError(
                 f"{model.name}: y0 has {size}; allowed: exactly "
                 f"{len(model.states)} values (one per state: {', '.join(model.state_names)}), "

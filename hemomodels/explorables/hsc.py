@@ -37,7 +37,7 @@ def marrow_recovery(model: Model | None = None) -> Explorable:
     return explore(
         model,
         {
-            "stem_self_renewal": (0.4, 0.95),
+            "stem_self_renewal": (0.55, 0.95),
             "stem_division_rate": (0.05, 0.25),
             "feedback_strength": (k / 4, k * 4, "log"),
         },
