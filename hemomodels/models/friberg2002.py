@@ -572,9 +572,9 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
     ----------
     drug : {"docetaxel", "docetaxel_kloft2006", "paclitaxel"}
         Whose fitted values to use (``hemomodels.models.friberg2002.DRUGS``).
-        ``"docetaxel"``: the original cross-drug fit of Friberg et al. 2002 (neutrophils,
+        ``"docetaxel"``: the docetaxel estimates of Friberg et al. 2002 (neutrophils,
         observable ``ANC``);
-        ``"docetaxel_kloft2006"``: the same model refitted to docetaxel neutrophil data by
+        ``"docetaxel_kloft2006"``: the same model in the same group's later docetaxel analysis,
         Kloft et al. 2006 (the estimates reused unchanged by Netterberg et al. 2017), whose
         typical patient reaches grade-4 neutropenia at 100 mg/m² as most patients on the
         label do; ``"paclitaxel"``: leukocytes (observable ``WBC``). Anything else raises

@@ -118,7 +118,7 @@ def gene_therapy_erythropoiesis() -> Model:
         "disease; < 1 ineffective erythropoiesis of beta-thalassaemia)",
         "locatelli2022",
         latex=r"\varepsilon",
-        note="illustrative, not from the literature: 1 for sickle cell disease.",
+        note="illustrative value; the trial it cites does not estimate it (1 for sickle cell disease).",
     )
 
     f, eps = fraction.symbol, effective.symbol

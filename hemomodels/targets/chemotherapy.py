@@ -108,7 +108,7 @@ TARGETS = [
     ClinicalTarget(
         key="chemo_rebound_day",
         chapter="chemotherapy",
-        claim="Day of the rebound above baseline after docetaxel",
+        claim="Day of the rebound peak above baseline after docetaxel",
         low=18.5,
         high=21.5,
         unit="day",
@@ -132,9 +132,10 @@ TARGETS = [
         compute=typical_nadir_friberg,
         expected=False,
         reason=(
-            "The original cross-drug fit has half the drug potency (slope 8.6 per µM) of the "
-            "later fit to docetaxel data alone (15.6 per µM): its typical patient stops at "
-            "grade 3, and only about a third of its virtual patients reach grade 4."
+            "Friberg 2002's own docetaxel estimates have half the drug potency (slope 8.6 per "
+            "µM) of the docetaxel model in the same group's later analysis (Kloft 2006, 15.6 "
+            "per µM): its typical patient stops at grade 3, and only about a third of its "
+            "virtual patients reach grade 4."
         ),
         provenance="verified: label Table 4; Friberg 2002 estimates verified via code",
     ),

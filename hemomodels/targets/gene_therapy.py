@@ -60,7 +60,7 @@ TARGETS = [
     ClinicalTarget(
         key="gt_treated_hb",
         chapter="gene_therapy",
-        claim="Total Hb after successful gene therapy for sickle cell disease",
+        claim="Total Hb after gene therapy (orientation: exa-cel edits most stem cells, not 20 %)",
         low=11.0,
         high=16.0,
         unit="g/dL",

@@ -97,7 +97,7 @@ TARGETS = [
         low=12.0,
         high=60.0,
         unit="month",
-        published_text="22 % by month 12, 40 % by month 18",
+        published_text="22 % at month 12",
         source="enestnd2020",
         model="Michor 2005, typical patient: ratio 3 logs below its start",
         compute=mmr_month,
@@ -107,7 +107,7 @@ TARGETS = [
             "from patients followed while responding during their first year, faster than "
             "the typical trial patient, most of whom are not in MMR at 12 months."
         ),
-        provenance="verified: trial report (12 months); 18 months in a secondary summary",
+        provenance="verified: trial report (12 months)",
     ),
     ClinicalTarget(
         key="cml_keeps_falling",
