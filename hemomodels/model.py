@@ -222,6 +222,19 @@ class Model:
         """Unit of every state and observable, by name (read-only)."""
         return MappingProxyType({x.name: x.unit for x in (*self.states, *self.observables)})
 
+    @cached_property
+    def labels(self) -> Mapping[str, str]:
+        """Reader's label of every state, observable and parameter, by name (read-only).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> hm.models.marciniak_czochra_2009().labels["stem_self_renewal"]
+        'Stem-cell self-renewal'
+        """
+        declared = (*self.states, *self.observables, *self.parameters)
+        return MappingProxyType({x.name: x.display_label for x in declared})
+
     @property
     def defaults(self) -> dict[str, float]:
         """Default parameter values, by name (a new dict at every call)."""

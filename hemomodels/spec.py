@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import math
+import re
 from dataclasses import dataclass, field
 
 import sympy
@@ -62,6 +63,13 @@ def _check_expression(kind: str, name: str, expression: object) -> sympy.Expr:
     )
 
 
+def _default_label(description: str) -> str:
+    """A short label from a description: the text before the first parenthesis, colon,
+    semicolon or comma (``"Mature neutrophils (blood)"`` -> ``"Mature neutrophils"``)."""
+    short = re.split(r"\s*[(:;,]", description, maxsplit=1)[0].strip()
+    return short or description
+
+
 def format_number(value: float) -> str:
     """Format a number compactly for tables and messages (``0.85``, ``1.75e-09``).
 
@@ -96,6 +104,10 @@ class State:
         Default initial value, in ``unit`` (>= 0 unless ``nonnegative=False``).
     latex : str, optional
         LaTeX symbol used in displayed equations, e.g. ``"c_1"``. Defaults to ``name``.
+    label : str, optional
+        Short name shown to readers in chart legends, diagrams and tables, e.g.
+        ``"Stem cells"``. Defaults to the start of ``description`` (up to a parenthesis,
+        colon, semicolon or comma).
     nonnegative : bool, default True
         Whether the amount can never be negative (cell numbers, masses, concentrations).
         Initial values and doses must then be >= 0, and a simulation in which the solution
@@ -128,12 +140,14 @@ class State:
     initial: float
     latex: str | None = None
     nonnegative: bool = True
+    label: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("state", self.name)
         _check_text("state", self.name, "description", self.description)
         _check_text("state", self.name, "unit", self.unit)
         _check_text("state", self.name, "latex", self.latex, optional=True)
+        _check_text("state", self.name, "label", self.label, optional=True)
         rules.flag(self.nonnegative, f"state {self.name!r} nonnegative")
         initial = rules.number(
             self.initial,
@@ -152,6 +166,11 @@ class State:
     def tex(self) -> str:
         """LaTeX used for this state in displayed equations."""
         return self.latex or rf"\mathrm{{{self.name}}}".replace("_", r"\_")
+
+    @property
+    def display_label(self) -> str:
+        """The label a reader sees: ``label``, or the start of the description."""
+        return self.label or _default_label(self.description)
 
 
 @dataclass(frozen=True)
@@ -176,10 +195,14 @@ class Parameter:
     latex : str, optional
         LaTeX symbol for displayed equations, e.g. ``"a_1"``.
     note : str, optional
-        Provenance of the value (how it was obtained, whether it is verified).
+        Provenance of the value (how it was obtained, whether it is verified); shown in a
+        chapter's "Sources and confidence" section, not in running text.
     low_inclusive : bool, default True
         Whether ``low`` itself is allowed. Rates that must be strictly positive use
         ``bounds=(0, high)`` with ``low_inclusive=False``.
+    label : str, optional
+        Short name shown to readers on sliders and in tables, e.g.
+        ``"Stem-cell self-renewal"``. Defaults to the start of ``description``.
 
     Examples
     --------
@@ -198,12 +221,14 @@ class Parameter:
     latex: str | None = None
     note: str = ""
     low_inclusive: bool = True
+    label: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("parameter", self.name)
         for attribute in ("unit", "description", "source", "note"):
             _check_text("parameter", self.name, attribute, getattr(self, attribute))
-        _check_text("parameter", self.name, "latex", self.latex, optional=True)
+        for attribute in ("latex", "label"):
+            _check_text("parameter", self.name, attribute, getattr(self, attribute), optional=True)
         rules.flag(self.low_inclusive, f"parameter {self.name!r} low_inclusive")
         bounds = self.bounds
         if (
@@ -291,6 +316,11 @@ class Parameter:
         """LaTeX used for this parameter in displayed equations."""
         return self.latex or rf"\mathrm{{{self.name}}}".replace("_", r"\_")
 
+    @property
+    def display_label(self) -> str:
+        """The label a reader sees: ``label``, or the start of the description."""
+        return self.label or _default_label(self.description)
+
 
 @dataclass(frozen=True)
 class Observable:
@@ -312,6 +342,9 @@ class Observable:
         Meaning in words.
     latex : str, optional
         LaTeX symbol for displayed equations.
+    label : str, optional
+        Short name shown to readers in chart legends and tables, e.g. ``"Haemoglobin"``.
+        Defaults to the start of ``description``.
 
     Examples
     --------
@@ -327,12 +360,14 @@ class Observable:
     unit: str
     description: str
     latex: str | None = None
+    label: str | None = None
 
     def __post_init__(self) -> None:
         _check_name("observable", self.name)
         for attribute in ("unit", "description"):
             _check_text("observable", self.name, attribute, getattr(self, attribute))
-        _check_text("observable", self.name, "latex", self.latex, optional=True)
+        for attribute in ("latex", "label"):
+            _check_text("observable", self.name, attribute, getattr(self, attribute), optional=True)
         expression = _check_expression("observable", self.name, self.expression)
         object.__setattr__(self, "expression", expression)
 
@@ -345,6 +380,11 @@ class Observable:
     def tex(self) -> str:
         """LaTeX used for this observable in displayed equations."""
         return self.latex or rf"\mathrm{{{self.name}}}".replace("_", r"\_")
+
+    @property
+    def display_label(self) -> str:
+        """The label a reader sees: ``label``, or the start of the description."""
+        return self.label or _default_label(self.description)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Time units: how long one unit of a model's time is, in days.
+"""Units: how long one unit of a model's time is, in days, and units as a reader writes them.
 
 Clinical read-outs that count days (engraftment day, graft failure by day +30, fit windows
 in days after the start of therapy) convert a result's time axis with :func:`days_per` and
@@ -7,9 +7,11 @@ refuse a time unit they do not know, instead of reading hours as days.
 
 from __future__ import annotations
 
+import re
+
 from .errors import ModelError
 
-__all__ = ["TIME_UNITS", "days_per", "to_days"]
+__all__ = ["TIME_UNITS", "days_per", "reader_unit", "to_days"]
 
 #: Length of each known time unit in days.
 TIME_UNITS: dict[str, float] = {
@@ -64,3 +66,26 @@ def to_days(value: float, unit: str) -> float:
     3.0
     """
     return value * days_per(unit)
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def reader_unit(unit: str) -> str:
+    """A unit as printed for readers: powers of ten as superscripts, ``"1"`` as empty.
+
+    Code writes units in plain text (``"10^9 cells/L"``, ``"1"`` for dimensionless);
+    labels, axes and tables show ``"10⁹ cells/L"`` and leave a dimensionless quantity
+    without a unit.
+
+    Examples
+    --------
+    >>> reader_unit("10^9 cells/L"), reader_unit("1"), reader_unit("cells/kg")
+    ('10⁹ cells/L', '', 'cells/kg')
+    >>> reader_unit("10^-3 /day")
+    '10⁻³ /day'
+    """
+    text = unit.strip()
+    if text in ("", "1"):
+        return ""
+    return re.sub(r"\^(-?\d+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), text)

@@ -355,6 +355,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
         "10^9 cells/L",
         initial=values.Circ0,
         latex=r"\mathrm{Prol}",
+        label="Proliferating precursors",
     )
     transits = [
         State(
@@ -363,6 +364,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             "10^9 cells/L",
             initial=values.Circ0,
             latex=rf"\mathrm{{Transit}}_{i}",
+            label=f"Maturing precursors, stage {i}",
         )
         for i in (1, 2, 3)
     ]
@@ -372,6 +374,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
         "10^9 cells/L",
         initial=values.Circ0,
         latex=r"\mathrm{Circ}",
+        label=f"Blood {cells}",
     )
     parameters = [
         Parameter(
@@ -384,6 +387,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             latex=r"\mathrm{Circ}_0",
             note=values.system_note,
             low_inclusive=False,
+            label="Baseline neutrophil count",
         ),
         Parameter(
             "MTT",
@@ -395,6 +399,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             latex=r"\mathrm{MTT}",
             note=values.system_note,
             low_inclusive=False,
+            label="Mean transit time",
         ),
         Parameter(
             "gamma",
@@ -405,6 +410,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             values.source,
             latex=r"\gamma",
             note=values.system_note,
+            label="Feedback exponent",
         ),
         Parameter(
             "slope",
@@ -415,6 +421,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             values.source,
             latex=r"\mathrm{slope}",
             note=values.system_note,
+            label="Drug potency (slope)",
         ),
     ]
     return values, [prol, *transits, circ], parameters
@@ -441,6 +448,7 @@ def _assemble(
         "1/h",
         "Transit rate constant (n + 1)/MTT with n = 3 transit compartments",
         latex=r"k_{tr}",
+        label="Transit rate",
     )
     drug_effect = Observable(
         "drug_effect",
@@ -448,6 +456,7 @@ def _assemble(
         "1",
         "Fractional reduction of proliferation by the drug (linear model)",
         latex=r"E_{\mathrm{drug}}",
+        label="Drug effect",
     )
     feedback = Observable(
         "feedback",
@@ -455,6 +464,7 @@ def _assemble(
         "1",
         "Feedback factor on proliferation (> 1 when counts are below baseline)",
         latex=r"F",
+        label="Feedback factor",
     )
     count = Observable(
         "ANC" if values.cells == "neutrophils" else "WBC",
@@ -464,6 +474,7 @@ def _assemble(
         if values.cells == "neutrophils"
         else "White blood cell (leukocyte) count (= Circ)",
         latex=r"\mathrm{ANC}" if values.cells == "neutrophils" else r"\mathrm{WBC}",
+        label="Neutrophil count (ANC)" if values.cells == "neutrophils" else "White-cell count",
     )
     k = transit_rate.symbol
     observables = [transit_rate, drug_effect, feedback, count]
@@ -526,6 +537,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
             "scenario input, illustrative, not from the literature: 0 (no G-CSF treatment) "
             "gives the published Friberg model."
         ),
+        label="G-CSF rise above baseline",
     )
     on_proliferation = Parameter(
         "gcsf_prol_exponent",
@@ -536,6 +548,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         "quartino2014",
         latex=r"\beta_{\mathrm{prol}}",
         note=_QUARTINO_NOTE,
+        label="G-CSF effect on proliferation (exponent)",
     )
     on_maturation = Parameter(
         "gcsf_transit_exponent",
@@ -546,6 +559,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         "quartino2014",
         latex=r"\beta_{\mathrm{tr}}",
         note=_QUARTINO_NOTE,
+        label="G-CSF effect on maturation (exponent)",
     )
     ratio = 1 + rise.symbol
     stimulation = Observable(
@@ -554,6 +568,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         "1",
         "Factor by which G-CSF speeds proliferation",
         latex=r"S_{\mathrm{prol}}",
+        label="G-CSF speed-up of proliferation",
     )
     maturation = Observable(
         "gcsf_maturation",
@@ -561,6 +576,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         "1",
         "Factor by which G-CSF speeds maturation (shortens the transit time)",
         latex=r"S_{\mathrm{tr}}",
+        label="G-CSF speed-up of maturation",
     )
     return [rise, on_proliferation, on_maturation], [stimulation, maturation]
 
@@ -610,6 +626,7 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
         "µM",
         initial=0.0,
         latex=r"\mathrm{Conc}",
+        label=f"{name.capitalize()} concentration",
     )
     kel = Parameter(
         "kel",
@@ -621,6 +638,7 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
         latex=r"k_{el}",
         note=values.kel_note,
         low_inclusive=False,
+        label="Drug elimination rate",
     )
     return _assemble(
         f"Friberg et al. 2002 ({name}, {values.label}{', G-CSF support' if gcsf else ''})",
@@ -670,6 +688,7 @@ def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
         "µM",
         initial=0.0,
         latex=r"\mathrm{Conc}",
+        label="Docetaxel concentration",
     )
     periph1 = State(
         "Periph1",
@@ -677,6 +696,7 @@ def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
         "µM",
         initial=0.0,
         latex=r"\mathrm{Periph}_1",
+        label="Docetaxel, peripheral compartment 1",
     )
     periph2 = State(
         "Periph2",
@@ -684,9 +704,10 @@ def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
         "µM",
         initial=0.0,
         latex=r"\mathrm{Periph}_2",
+        label="Docetaxel, peripheral compartment 2",
     )
 
-    def rate(name: str, value: float, description: str) -> Parameter:
+    def rate(name: str, value: float, description: str, label: str) -> Parameter:
         return Parameter(
             name,
             value,
@@ -697,13 +718,36 @@ def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
             latex=f"k_{{{name[1:]}}}",
             note=_BRUNO_NOTE,
             low_inclusive=False,
+            label=label,
         )
 
-    k10 = rate("k10", 5.2, "Elimination rate from the central compartment (CL/V1)")
-    k12 = rate("k12", 1.06, "Transfer rate central -> peripheral 1")
-    k21 = rate("k21", 1.51, "Transfer rate peripheral 1 -> central")
-    k13 = rate("k13", 1.26, "Transfer rate central -> peripheral 2")
-    k31 = rate("k31", 0.084, "Transfer rate peripheral 2 -> central")
+    k10 = rate(
+        "k10", 5.2, "Elimination rate from the central compartment (CL/V1)", "Drug elimination rate"
+    )
+    k12 = rate(
+        "k12",
+        1.06,
+        "Transfer rate central -> peripheral 1",
+        "Transfer rate to peripheral compartment 1",
+    )
+    k21 = rate(
+        "k21",
+        1.51,
+        "Transfer rate peripheral 1 -> central",
+        "Return rate from peripheral compartment 1",
+    )
+    k13 = rate(
+        "k13",
+        1.26,
+        "Transfer rate central -> peripheral 2",
+        "Transfer rate to peripheral compartment 2",
+    )
+    k31 = rate(
+        "k31",
+        0.084,
+        "Transfer rate peripheral 2 -> central",
+        "Return rate from peripheral compartment 2",
+    )
     c, p1, p2 = conc.symbol, periph1.symbol, periph2.symbol
     flows = [
         Flow(conc, None, k10.symbol * c, "elimination"),

@@ -74,6 +74,7 @@ def gene_therapy_erythropoiesis() -> Model:
         "g",
         initial=0.0,
         latex="x_3^{C}",
+        label="Corrected red cells (Hb mass)",
     )
     uncorrected = State(
         "uncorrected_hb_mass",
@@ -81,6 +82,7 @@ def gene_therapy_erythropoiesis() -> Model:
         "g",
         initial=hb_mass.initial,
         latex="x_3^{U}",
+        label="Uncorrected red cells (Hb mass)",
     )
     fraction = Parameter(
         "corrected_stem_fraction",
@@ -94,6 +96,7 @@ def gene_therapy_erythropoiesis() -> Model:
             "scenario input; default 0.2 = the 20 % donor myeloid chimerism threshold of "
             "Fitzhugh et al. 2017 (verified: key points of the paper)"
         ),
+        label="Corrected share of stem cells",
     )
     sickle_lifespan = Parameter(
         "uncorrected_rbc_lifespan",
@@ -108,6 +111,7 @@ def gene_therapy_erythropoiesis() -> Model:
             "(biotin label); 10-20 days overall is a secondary-source summary; F cells live "
             "6-8 weeks (not modelled separately)"
         ),
+        label="Lifespan of uncorrected red cells",
     )
     effective = Parameter(
         "uncorrected_effective_output",
@@ -118,7 +122,11 @@ def gene_therapy_erythropoiesis() -> Model:
         "disease; < 1 ineffective erythropoiesis of beta-thalassaemia)",
         "locatelli2022",
         latex=r"\varepsilon",
-        note="illustrative value; the trial it cites does not estimate it (1 for sickle cell disease).",
+        note=(
+            "illustrative value; the trial it cites does not estimate it (1 for sickle cell "
+            "disease)."
+        ),
+        label="Effective output of uncorrected precursors",
     )
 
     f, eps = fraction.symbol, effective.symbol
@@ -131,9 +139,15 @@ def gene_therapy_erythropoiesis() -> Model:
         old["epo_feedback"].unit,
         old["epo_feedback"].description + "; total Hb mass of both origins",
         latex="F",
+        label="EPO feedback",
     )
     total_mass = Observable(
-        "hb_mass", total, "g", "Total circulating Hb mass (both origins)", latex="x_3"
+        "hb_mass",
+        total,
+        "g",
+        "Total circulating Hb mass (both origins)",
+        latex="x_3",
+        label="Haemoglobin mass",
     )
     concentration = Observable(
         "hb_concentration",
@@ -141,6 +155,7 @@ def gene_therapy_erythropoiesis() -> Model:
         "g/dL",
         old["hb_concentration"].description,
         latex=r"\mathrm{Hb}",
+        label="Haemoglobin",
     )
     corrected_percent = Observable(
         "corrected_rbc_percent",
@@ -148,6 +163,7 @@ def gene_therapy_erythropoiesis() -> Model:
         "%",
         "Corrected red cells as a percentage of circulating Hb mass",
         latex=r"\rho",
+        label="Corrected share of red cells",
     )
     stem_percent = Observable(
         "corrected_stem_percent",
@@ -155,6 +171,7 @@ def gene_therapy_erythropoiesis() -> Model:
         "%",
         "Corrected stem cells as a percentage of all stem cells (input)",
         latex=r"\chi",
+        label="Corrected share of stem cells",
     )
     # Tetschke's own right-hand sides (with F and the other symbols as displayed there).
     rhs = dict(zip(base.states, base.rhs_display, strict=True))

@@ -112,6 +112,7 @@ def lineage_parameters(
             "stiehl2015",
             latex="a_1",
             note=_VALUES_NOTE,
+            label="Stem-cell self-renewal",
         ),
         Parameter(
             "stem_division_rate",
@@ -123,6 +124,7 @@ def lineage_parameters(
             latex="p_1",
             note=_VALUES_NOTE,
             low_inclusive=False,
+            label="Stem-cell division rate",
         ),
         Parameter(
             "precursor_self_renewal",
@@ -133,6 +135,7 @@ def lineage_parameters(
             "stiehl2015",
             latex="a_2",
             note=_DERIVED_NOTE,
+            label="Precursor self-renewal",
         ),
         Parameter(
             "precursor_division_rate",
@@ -144,6 +147,7 @@ def lineage_parameters(
             latex="p_2",
             note=_DERIVED_NOTE,
             low_inclusive=False,
+            label="Precursor division rate",
         ),
         Parameter(
             "neutrophil_clearance",
@@ -155,6 +159,7 @@ def lineage_parameters(
             latex="d_3",
             note=_VALUES_NOTE,
             low_inclusive=False,
+            label="Neutrophil clearance rate",
         ),
         Parameter(
             "feedback_strength",
@@ -166,6 +171,7 @@ def lineage_parameters(
             latex="k",
             note=_DERIVED_NOTE,
             low_inclusive=False,
+            label="Feedback strength",
         ),
     ]
     changes = dict(overrides or {})
@@ -196,6 +202,7 @@ def marciniak_czochra_2009() -> Model:
         "cells/kg",
         initial=_STEADY_STEM,
         latex="c_1",
+        label="Stem cells",
     )
     precursors = State(
         "precursors",
@@ -203,6 +210,7 @@ def marciniak_czochra_2009() -> Model:
         "cells/kg",
         initial=_STEADY_PRECURSORS,
         latex="c_2",
+        label="Progenitors and precursors",
     )
     neutrophils = State(
         "neutrophils",
@@ -210,6 +218,7 @@ def marciniak_czochra_2009() -> Model:
         "cells/kg",
         initial=_STEADY_NEUTROPHILS,
         latex="c_3",
+        label="Neutrophils",
     )
 
     parameters = lineage_parameters()
@@ -228,6 +237,7 @@ def marciniak_czochra_2009() -> Model:
         "1",
         "Feedback signal from mature cells (1 with no neutrophils)",
         latex="s",
+        label="Feedback signal",
     )
 
     return Model(

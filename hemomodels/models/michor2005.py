@@ -155,6 +155,7 @@ def michor2005() -> Model:
         "michor2005",
         latex="u",
         note=_CODE_NOTE,
+        label="Resistance mutation probability",
     )
     x0_star = Parameter(
         "x0_star",
@@ -166,6 +167,7 @@ def michor2005() -> Model:
         latex="x_0^*",
         note="verified via code: myelo compiled versions (sp = 1e6; the first demo uses 2e6)",
         low_inclusive=False,
+        label="Normal stem cells at homeostasis",
     )
     h = Parameter(
         "h",
@@ -178,6 +180,7 @@ def michor2005() -> Model:
         note="illustrative, not from the literature: the paper's form of λ(x0) was not read; "
         "λ(x0) = d0 + h (1 - x0/x0*) keeps x0* exactly at steady state",
         low_inclusive=False,
+        label="Return rate to homeostasis",
     )
     imatinib = Parameter(
         "imatinib",
@@ -188,6 +191,7 @@ def michor2005() -> Model:
         "michor2005",
         latex=r"I",
         note="switch, not a measured value; change it with hemomodels.ParameterChange",
+        label="Imatinib therapy",
     )
     effect_a = Parameter(
         "imatinib_effect_a",
@@ -198,6 +202,7 @@ def michor2005() -> Model:
         "michor2005",
         latex=r"\phi_a",
         note=_THERAPY_NOTE,
+        label="Imatinib effect on leukaemic stem cells",
     )
     effect_b = Parameter(
         "imatinib_effect_b",
@@ -208,6 +213,7 @@ def michor2005() -> Model:
         "michor2005",
         latex=r"\phi_b",
         note=_THERAPY_NOTE,
+        label="Imatinib effect on leukaemic progenitors",
     )
 
     def states(kind: str, first: float) -> list[State]:
@@ -241,6 +247,7 @@ def michor2005() -> Model:
         "Division (renewal) rate λ(x0) of normal stem cells: equals their death rate d0 at "
         "homeostasis, more below it, less above it",
         latex=r"\lambda",
+        label="Normal stem-cell renewal rate",
     )
 
     rhs = {
@@ -267,6 +274,7 @@ def michor2005() -> Model:
             "BCR-ABL/BCR transcript ratio in blood (fraction): leukaemic terminal cells carry "
             "one BCR-ABL and one BCR copy, normal ones two BCR copies",
             latex=r"R",
+            label="BCR-ABL ratio",
         ),
         Observable(
             "leukaemic_stem_cells",
@@ -274,6 +282,7 @@ def michor2005() -> Model:
             "cells",
             "Leukaemic stem cells, sensitive and resistant",
             latex=r"S_L",
+            label="Leukaemic stem cells",
         ),
         Observable(
             "therapy",
@@ -282,6 +291,7 @@ def michor2005() -> Model:
             "Imatinib switch in effect at each time (0 = off, 1 = on), to read therapy periods "
             "back from a result",
             latex=r"I(t)",
+            label="Imatinib on or off",
         ),
         Observable(
             "resistant_fraction",
@@ -290,6 +300,7 @@ def michor2005() -> Model:
             "Fraction of terminal leukaemic cells that are imatinib-resistant (one cell added "
             "to the denominator so it is defined without leukaemic cells)",
             latex=r"f_z",
+            label="Resistant share of leukaemic cells",
         ),
     ]
 

@@ -78,6 +78,7 @@ def stiehl2015() -> Model:
             "cells/kg",
             initial=1.0,
             latex="l_1",
+            label="Leukaemic stem cells",
         ),
         State(
             "leukaemic_progenitors",
@@ -85,6 +86,7 @@ def stiehl2015() -> Model:
             "cells/kg",
             initial=0.0,
             latex="l_2",
+            label="Blasts (leukaemic progenitors)",
         ),
         State(
             "leukaemic_postmitotic",
@@ -92,6 +94,7 @@ def stiehl2015() -> Model:
             "cells/kg",
             initial=0.0,
             latex="l_3",
+            label="Non-dividing leukaemic cells",
         ),
     ]
 
@@ -106,6 +109,7 @@ def stiehl2015() -> Model:
         note="illustrative, not from the literature: the myelo reproduction's 1.6 a1 = 1.36 is "
         "not a probability; 0.95 (> a1 = 0.85, so the clone out-competes normal cells) chosen "
         "instead",
+        label="Leukaemic stem-cell self-renewal",
     )
     p1_l = Parameter(
         "leukaemic_stem_division_rate",
@@ -124,6 +128,7 @@ def stiehl2015() -> Model:
             "a1l = 1.36, p1l = 2 p1 = 0.2 there, but 1.36 is not a probability)."
         ),
         low_inclusive=False,
+        label="Leukaemic stem-cell division rate",
     )
     a2_l = Parameter(
         "leukaemic_progenitor_self_renewal",
@@ -134,6 +139,7 @@ def stiehl2015() -> Model:
         "stiehl2015",
         latex="a_2^{l}",
         note=_RELATION_NOTE.format(relation="a2l = a2"),
+        label="Blast self-renewal",
     )
     p2_l = Parameter(
         "leukaemic_progenitor_division_rate",
@@ -145,6 +151,7 @@ def stiehl2015() -> Model:
         latex="p_2^{l}",
         note=_RELATION_NOTE.format(relation="p2l = p2 / 2"),
         low_inclusive=False,
+        label="Blast division rate",
     )
     d3_l = Parameter(
         "leukaemic_clearance",
@@ -156,6 +163,7 @@ def stiehl2015() -> Model:
         latex="d^{l}",
         note=_RELATION_NOTE.format(relation="d3l = d3 / 4"),
         low_inclusive=False,
+        label="Clearance of non-dividing leukaemic cells",
     )
     k_l = Parameter(
         "leukaemic_feedback_strength",
@@ -166,6 +174,7 @@ def stiehl2015() -> Model:
         "stiehl2015",
         latex="k_l",
         note=_RELATION_NOTE.format(relation="kl = kc"),
+        label="Feedback strength of leukaemic cells",
     )
 
     c1, c2, c3 = (state.symbol for state in normal.states)
@@ -176,6 +185,7 @@ def stiehl2015() -> Model:
         "1",
         "Feedback signal shared by both lineages (1 with no mature cells)",
         latex="s",
+        label="Feedback signal",
     )
     blasts = Observable(
         "marrow_blasts",
@@ -183,6 +193,7 @@ def stiehl2015() -> Model:
         "%",
         "Leukaemic cells as a percentage of the dividing marrow cells (blast percentage)",
         latex=r"B",
+        label="Marrow blasts",
     )
     rhs = {
         **self_renewal_lineage(

@@ -100,6 +100,7 @@ def tetschke2018() -> Model:
         "g",
         initial=_HEALTHY_HB_MASS / 120 * 8,
         latex="x_1",
+        label="EPO-responsive progenitors",
     )
     precursors = State(
         "precursors",
@@ -107,6 +108,7 @@ def tetschke2018() -> Model:
         "g",
         initial=_HEALTHY_HB_MASS / 120 * 6,
         latex="x_2",
+        label="Erythroid precursors",
     )
     hb_mass = State(
         "hb_mass",
@@ -114,6 +116,7 @@ def tetschke2018() -> Model:
         "g",
         initial=_HEALTHY_HB_MASS,
         latex="x_3",
+        label="Haemoglobin mass",
     )
 
     baseline = Parameter(
@@ -126,6 +129,7 @@ def tetschke2018() -> Model:
         latex="B",
         note=_CODE_NOTE.format("Table 1, example subject; population mean about 870 g"),
         low_inclusive=False,
+        label="Healthy haemoglobin mass",
     )
     epo_phase = Parameter(
         "epo_phase_duration",
@@ -136,6 +140,7 @@ def tetschke2018() -> Model:
         "tetschke2018",
         latex="T_1",
         note=_CODE_NOTE.format("Table 1"),
+        label="Duration of the EPO-dependent phase",
     )
     late_phase = Parameter(
         "precursor_phase_duration",
@@ -146,6 +151,7 @@ def tetschke2018() -> Model:
         "tetschke2018",
         latex="T_2",
         note=_CODE_NOTE.format("Table 1"),
+        label="Duration of the precursor phase",
     )
     lifespan = Parameter(
         "rbc_lifespan",
@@ -156,6 +162,7 @@ def tetschke2018() -> Model:
         "tetschke2018",
         latex="L",
         note=_CODE_NOTE.format("Table 1: alpha = 1/120 per day"),
+        label="Red-cell lifespan",
     )
     reference_lifespan = Parameter(
         "reference_rbc_lifespan",
@@ -167,6 +174,7 @@ def tetschke2018() -> Model:
         "tetschke2018",
         latex="L_0",
         note=_CODE_NOTE.format("Eq. 3, X0 = alpha Base, alpha = 1/120 per day"),
+        label="Healthy red-cell lifespan",
     )
     amplification = Parameter(
         "maturation_amplification",
@@ -177,6 +185,7 @@ def tetschke2018() -> Model:
         "tetschke2018",
         latex=r"\beta",
         note=_CODE_NOTE.format("Section 4.2, population estimate; IIV variance 0.294"),
+        label="Maturation amplification",
     )
     gain = Parameter(
         "epo_feedback_gain",
@@ -190,6 +199,7 @@ def tetschke2018() -> Model:
             "Section 4.2, population estimate; IIV variance 0.346; the paper calls it "
             "dimensionless, per day here because F adds to a rate"
         ),
+        label="EPO feedback gain",
     )
     capacity = Parameter(
         "production_capacity",
@@ -201,6 +211,7 @@ def tetschke2018() -> Model:
         latex="c",
         note=_SCENARIO_NOTE,
         low_inclusive=False,
+        label="Marrow production capacity",
     )
     blood_volume = Parameter(
         "blood_volume",
@@ -216,6 +227,7 @@ def tetschke2018() -> Model:
             "2014 abstract: 948 g, 6.39 L, 9.16 mmol/L = 14.8 g/dL)."
         ),
         low_inclusive=False,
+        label="Blood volume",
     )
     expansion = Parameter(
         "max_erythroid_expansion",
@@ -231,6 +243,7 @@ def tetschke2018() -> Model:
             "Bothwell et al. 1957 (plasma iron turnover 3-6 times normal); 6 lies in both "
             "ranges. A large value (e.g. 1000) recovers the published, uncapped model."
         ),
+        label="Maximal erythroid expansion",
     )
 
     x1, x2, x3 = progenitors.symbol, precursors.symbol, hb_mass.symbol
@@ -246,6 +259,7 @@ def tetschke2018() -> Model:
         "1/day",
         "EPO-type feedback F on progenitor growth (positive when Hb mass is below baseline)",
         latex="F",
+        label="EPO feedback",
     )
     concentration = Observable(
         "hb_concentration",
@@ -253,6 +267,7 @@ def tetschke2018() -> Model:
         "g/dL",
         "Haemoglobin concentration: Hb mass over blood volume (1 L = 10 dL)",
         latex=r"\mathrm{Hb}",
+        label="Haemoglobin",
     )
     production = Observable(
         "rbc_production",
@@ -260,6 +275,7 @@ def tetschke2018() -> Model:
         "g/day",
         "New red cells entering the blood (precursor outflow), a proxy for reticulocyte production",
         latex="P",
+        label="Red-cell production",
     )
     f = feedback.symbol
 

@@ -68,6 +68,7 @@ def tetschke2018_epo() -> Model:
         "1",
         initial=1.0,
         latex="E",
+        label="Plasma EPO (relative to normal)",
     )
     half_life = Parameter(
         "epo_half_life",
@@ -82,6 +83,7 @@ def tetschke2018_epo() -> Model:
             "(oncohemakey.com epoetin-alfa monograph); the label itself was not read."
         ),
         low_inclusive=False,
+        label="EPO half-life",
     )
     kidney = Parameter(
         "kidney_epo_capacity",
@@ -92,6 +94,7 @@ def tetschke2018_epo() -> Model:
         "tetschke2018",
         latex=r"\kappa",
         note=_ILLUSTRATIVE + " 1 with a fast EPO half-life reproduces Tetschke 2018.",
+        label="Kidney EPO capacity",
     )
     steepness = Parameter(
         "epo_deficit_response",
@@ -103,6 +106,7 @@ def tetschke2018_epo() -> Model:
         latex="s",
         note=_ILLUSTRATIVE,
         low_inclusive=False,
+        label="EPO response to the Hb deficit",
     )
     p = {prm.name: prm.symbol for prm in base.parameters}
     x1, x2, x3, e = progenitors.symbol, precursors.symbol, hb_mass.symbol, epo.symbol
@@ -124,6 +128,7 @@ def tetschke2018_epo() -> Model:
         "1/day",
         "EPO effect F on progenitor growth (positive when EPO is above normal)",
         latex="F",
+        label="EPO feedback",
     )
     others = [o for o in base.observables if o.name != "epo_feedback"]
     f = feedback.symbol

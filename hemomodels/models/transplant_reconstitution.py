@@ -106,6 +106,7 @@ def _lineage_parameters() -> list[Parameter]:
             "0.078 L/kg (computed)"
         ),
         low_inclusive=False,
+        label="Blood volume",
     )
     return [*parameters, blood_volume]
 
@@ -117,6 +118,7 @@ def _lineage_states(prefix: str, label: str, tag: str, initial: tuple[float, flo
         "committed progenitors and precursors (marrow)",
         "neutrophils (blood)",
     )
+    shorts = ("stem cells", "progenitors and precursors", "neutrophils")
     return [
         State(
             f"{prefix}{name}",
@@ -124,9 +126,10 @@ def _lineage_states(prefix: str, label: str, tag: str, initial: tuple[float, flo
             "cells/kg",
             initial=value,
             latex=f"c_{i + 1}{tag}",
+            label=f"{label}{short}".capitalize(),
         )
-        for i, (name, description, value) in enumerate(
-            zip(names, descriptions, initial, strict=True)
+        for i, (name, description, short, value) in enumerate(
+            zip(names, descriptions, shorts, initial, strict=True)
         )
     ]
 
@@ -160,6 +163,7 @@ def transplant_reconstitution() -> Model:
         "1",
         "Feedback signal from mature cells (1 with no neutrophils)",
         latex="s",
+        label="Feedback signal",
     )
     anc = Observable(
         "ANC",
@@ -167,6 +171,7 @@ def transplant_reconstitution() -> Model:
         "10^9 cells/L",
         "Absolute neutrophil count in the blood",
         latex=r"\mathrm{ANC}",
+        label="Neutrophil count (ANC)",
     )
     return Model(
         "Transplant reconstitution (Marciniak-Czochra/Stiehl self-renewal model)",
@@ -235,6 +240,7 @@ def transplant_chimerism() -> Model:
         "kharfandabaja2021",
         latex=r"\gamma",
         note=_ILLUSTRATIVE_KILL,
+        label="Rejection rate",
     )
     graft_versus_host = Parameter(
         "graft_versus_host_rate",
@@ -245,6 +251,7 @@ def transplant_chimerism() -> Model:
         "kharfandabaja2021",
         latex=r"\eta",
         note=_ILLUSTRATIVE_KILL,
+        label="Graft-versus-host kill rate",
     )
     c3_donor, c3_recipient = donor[2].symbol, recipient[2].symbol
     signal = Observable(
@@ -253,6 +260,7 @@ def transplant_chimerism() -> Model:
         "1",
         "Feedback signal shared by donor and recipient cells (1 with no neutrophils)",
         latex="s",
+        label="Feedback signal",
     )
     anc = Observable(
         "ANC",
@@ -260,6 +268,7 @@ def transplant_chimerism() -> Model:
         "10^9 cells/L",
         "Absolute neutrophil count in the blood (donor and recipient)",
         latex=r"\mathrm{ANC}",
+        label="Neutrophil count (ANC)",
     )
     chimerism = Observable(
         "donor_chimerism",
@@ -267,6 +276,7 @@ def transplant_chimerism() -> Model:
         "%",
         "Donor cells as a percentage of blood neutrophils (myeloid chimerism)",
         latex=r"\chi",
+        label="Donor share of blood neutrophils",
     )
     stem_fraction = Observable(
         "donor_stem_fraction",
@@ -274,6 +284,7 @@ def transplant_chimerism() -> Model:
         "%",
         "Donor cells as a percentage of the stem and early progenitor cells",
         latex=r"\chi_1",
+        label="Donor share of stem cells",
     )
     lineage: dict[str, Any] = {
         "self_renewal": [p["stem_self_renewal"], p["precursor_self_renewal"]],
