@@ -1,5 +1,9 @@
 """Published models, one file per model, each a function returning a :class:`~hemomodels.Model`.
 
+Every module of this folder is imported here, and each model-building function marked with
+``@register`` (:mod:`hemomodels.models._registry`) becomes a function of this module: adding a
+model is adding one file.
+
 Examples
 --------
 >>> import hemomodels as hm
@@ -10,46 +14,22 @@ True
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 from .. import rules
 from ..model import Model
-from .friberg2002 import friberg2002, friberg2002_bruno1996
-from .gene_therapy_erythropoiesis import gene_therapy_erythropoiesis
-from .marciniak_czochra_2009 import marciniak_czochra_2009
-from .michor2005 import michor2005
-from .stiehl2015 import stiehl2015
-from .tetschke2018 import tetschke2018
-from .tetschke2018_epo import tetschke2018_epo
-from .transplant_reconstitution import transplant_chimerism, transplant_reconstitution
+from ._registry import MODELS
 
-__all__ = [
-    "available",
-    "friberg2002",
-    "friberg2002_bruno1996",
-    "gene_therapy_erythropoiesis",
-    "get",
-    "marciniak_czochra_2009",
-    "michor2005",
-    "stiehl2015",
-    "tetschke2018",
-    "tetschke2018_epo",
-    "transplant_chimerism",
-    "transplant_reconstitution",
-]
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
 
-_REGISTRY: dict[str, Callable[[], Model]] = {
-    "marciniak_czochra_2009": marciniak_czochra_2009,
-    "friberg2002": friberg2002,
-    "friberg2002_bruno1996": friberg2002_bruno1996,
-    "tetschke2018": tetschke2018,
-    "tetschke2018_epo": tetschke2018_epo,
-    "michor2005": michor2005,
-    "stiehl2015": stiehl2015,
-    "transplant_reconstitution": transplant_reconstitution,
-    "transplant_chimerism": transplant_chimerism,
-    "gene_therapy_erythropoiesis": gene_therapy_erythropoiesis,
-}
+# The functions replace the same-named submodules as attributes of this package.
+globals().update(MODELS)
+
+__all__ = ["available", "get", *sorted(MODELS)]
 
 
 def available() -> list[str]:
@@ -60,7 +40,7 @@ def available() -> list[str]:
     >>> "friberg2002" in available()
     True
     """
-    return list(_REGISTRY)
+    return sorted(MODELS)
 
 
 def get(name: str) -> Model:
@@ -71,4 +51,8 @@ def get(name: str) -> Model:
     >>> get("friberg2002").time_unit
     'h'
     """
-    return _REGISTRY[rules.name(name, "name", list(_REGISTRY), kind="model")]()
+    return MODELS[rules.name(name, "name", list(MODELS), kind="model")]()
+
+
+def __getattr__(name: str) -> Callable[..., Model]:  # for type checkers: the model functions
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -46,6 +46,7 @@ from ..doses import Infusion
 from ..errors import invalid_value
 from ..model import Model
 from ..spec import Flow, Observable, Parameter, State
+from ._registry import register
 
 __all__ = [
     "DOCETAXEL_REGIMENS",
@@ -581,6 +582,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
     return [rise, on_proliferation, on_maturation], [stimulation, maturation]
 
 
+@register
 def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
     """Build the Friberg et al. (2002) myelosuppression model with a one-compartment PK.
 
@@ -656,6 +658,7 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
     )
 
 
+@register
 def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
     """Friberg et al. (2002) docetaxel model with the three-compartment PK of Bruno et al. (1996).
 

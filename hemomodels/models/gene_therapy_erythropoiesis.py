@@ -33,11 +33,13 @@ from __future__ import annotations
 
 from ..model import Model
 from ..spec import Observable, Parameter, State
+from ._registry import register
 from .tetschke2018 import tetschke2018
 
 __all__ = ["gene_therapy_erythropoiesis"]
 
 
+@register
 def gene_therapy_erythropoiesis() -> Model:
     """Build Tetschke's erythropoiesis model with corrected and uncorrected red cells.
 

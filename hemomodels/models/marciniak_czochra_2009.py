@@ -34,6 +34,7 @@ from typing import Any
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
+from ._registry import register
 
 __all__ = ["derived_parameters", "lineage_parameters", "marciniak_czochra_2009"]
 
@@ -178,6 +179,7 @@ def lineage_parameters(
     return [replace(p, **changes[p.name]) if p.name in changes else p for p in parameters]
 
 
+@register
 def marciniak_czochra_2009() -> Model:
     """Build the three-compartment self-renewal feedback model of haematopoiesis.
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from ..model import Model
 from ..spec import Observable, Parameter, State
+from ._registry import register
 
 __all__ = ["michor2005"]
 
@@ -74,6 +75,7 @@ def _rate(name, value, description, latex, note=_CODE_NOTE, high=1000.0) -> Para
     )
 
 
+@register
 def michor2005() -> Model:
     """Build the Michor et al. (2005) model of chronic myeloid leukaemia under imatinib.
 

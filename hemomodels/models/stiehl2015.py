@@ -32,6 +32,7 @@ from __future__ import annotations
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
+from ._registry import register
 from .marciniak_czochra_2009 import marciniak_czochra_2009
 
 __all__ = ["stiehl2015"]
@@ -43,6 +44,7 @@ _RELATION_NOTE = (
 )
 
 
+@register
 def stiehl2015() -> Model:
     """Build the two-lineage (normal and leukaemic) self-renewal model of AML.
 

@@ -58,6 +58,7 @@ import sympy
 
 from ..model import Model
 from ..spec import Observable, Parameter, State
+from ._registry import register
 
 __all__ = ["HEALTHY_HB_CONCENTRATION", "tetschke2018"]
 
@@ -74,6 +75,7 @@ HEALTHY_HB_CONCENTRATION = 14.8
 _BLOOD_VOLUME_L = _HEALTHY_HB_MASS / (10 * HEALTHY_HB_CONCENTRATION)
 
 
+@register
 def tetschke2018() -> Model:
     """Build the three-compartment erythropoiesis model with EPO-type feedback.
 

@@ -33,6 +33,7 @@ import sympy
 
 from ..model import Model
 from ..spec import Observable, Parameter, State
+from ._registry import register
 from .tetschke2018 import tetschke2018
 
 __all__ = ["tetschke2018_epo"]
@@ -42,6 +43,7 @@ _ILLUSTRATIVE = (
 )
 
 
+@register
 def tetschke2018_epo() -> Model:
     """Build the Tetschke 2018 model extended with a plasma-EPO compartment.
 

@@ -45,6 +45,7 @@ from typing import Any
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
+from ._registry import register
 from .marciniak_czochra_2009 import lineage_parameters
 
 __all__ = [
@@ -134,6 +135,7 @@ def _lineage_states(prefix: str, label: str, tag: str, initial: tuple[float, flo
     ]
 
 
+@register
 def transplant_reconstitution() -> Model:
     """Build the one-lineage model of neutrophil recovery after a stem-cell transplant.
 
@@ -196,6 +198,7 @@ def transplant_reconstitution() -> Model:
     )
 
 
+@register
 def transplant_chimerism() -> Model:
     """Build the two-lineage model of donor and recipient blood formation after a transplant.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..clinical.anaemia import blood_loss_initial_state
-from ..models import tetschke2018
+from ..models.tetschke2018 import tetschke2018
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]

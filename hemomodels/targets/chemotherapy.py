@@ -6,8 +6,13 @@ import numpy as np
 
 from ..clinical.neutropenia import GRADE_THRESHOLDS
 from ..cohorts import lognormal_cohort
-from ..models import friberg2002
-from ..models.friberg2002 import KLOFT2006_OMEGA2, at_baseline, bolus_concentration, regimen
+from ..models.friberg2002 import (
+    KLOFT2006_OMEGA2,
+    at_baseline,
+    bolus_concentration,
+    friberg2002,
+    regimen,
+)
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import gene_therapy_erythropoiesis
+from ..models.gene_therapy_erythropoiesis import gene_therapy_erythropoiesis
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..models import marciniak_czochra_2009
+from ..models.marciniak_czochra_2009 import marciniak_czochra_2009
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..clinical.leukaemia import major_molecular_response_day, therapy_slopes
 from ..doses import ParameterChange
-from ..models import michor2005, stiehl2015
+from ..models.michor2005 import michor2005
+from ..models.stiehl2015 import stiehl2015
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]

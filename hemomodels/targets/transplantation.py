@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ..clinical.transplant import GRAFT_SOURCES, engraftment_day, infusion
-from ..models import transplant_reconstitution
+from ..models.transplant_reconstitution import transplant_reconstitution
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]
