@@ -1,7 +1,7 @@
 # Stem Cells to Blood: build the book and run the tests in a local virtual environment.
 #   make book   create .venv if needed, install requirements, build _build/html strictly
 #   make test   make lint, make book, make sure Chromium is installed, run pytest
-#   make lint   ruff check + ruff format --check + mypy hemomodels
+#   make lint   ruff check + ruff format --check + mypy hemomodels + lint-imports (layers)
 #   make bench  benchmarks against libroadrunner and the speed targets (bench/run.py)
 #   make clean  remove build output and caches (keeps .venv); make distclean also removes .venv
 
@@ -44,12 +44,13 @@ test: lint book chromium
 bench: $(INSTALLED)
 	python bench/run.py
 
-# Lint and type-check: ruff (rules and formatting) and mypy on the package (settings in
-# pyproject.toml).
+# Lint and type-check: ruff (rules and formatting), mypy on the package and import-linter's
+# layer contracts (settings in pyproject.toml).
 lint: $(INSTALLED)
 	ruff check hemomodels tests bench book/_ext
 	ruff format --check hemomodels tests bench book/_ext
 	mypy hemomodels
+	lint-imports
 
 venv: $(INSTALLED)
 

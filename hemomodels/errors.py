@@ -111,7 +111,8 @@ def invalid_value(
     allowed : str
         The allowed range in words, e.g. ``"[0, 1]"`` or ``"a finite number > 0"``.
     unit : str or None
-        Unit of the field (``"1"`` means dimensionless).
+        Unit of the field (``"1"`` means dimensionless; ``None`` for a field that is not a
+        quantity, such as a name or a list of controls, whose message then names no unit).
     model : str, optional
         Model name, prefixed to the message.
     hint : str, optional
@@ -121,12 +122,12 @@ def invalid_value(
     --------
     >>> print(invalid_value("parameter 'gamma'", 2.0, "[0, 1]", "1"))
     parameter 'gamma' = 2.0 is not allowed; allowed: [0, 1] (unit: dimensionless).
+    >>> print(invalid_value("controls", "x", "a list of controls", None))
+    controls = 'x' is not allowed; allowed: a list of controls.
     """
     prefix = f"{model}: " if model else ""
-    message = (
-        f"{prefix}{field} = {shown(value)} is not allowed; "
-        f"allowed: {allowed} (unit: {describe_unit(unit)})."
-    )
+    unit_text = "" if unit is None else f" (unit: {describe_unit(unit)})"
+    message = f"{prefix}{field} = {shown(value)} is not allowed; allowed: {allowed}{unit_text}."
     if hint:
         message += f" {hint}"
     return ModelError(message, field=field, value=value, allowed=allowed, unit=unit)

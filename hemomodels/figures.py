@@ -66,7 +66,7 @@ def figure(name: str, obj: Any) -> None:
             value=name,
         )
     try:
-        from myst_nb import glue
+        from myst_nb import glue  # type: ignore[import-untyped]
     except ImportError:
         from IPython.display import display
 

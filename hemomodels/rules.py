@@ -62,6 +62,11 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+def _number_unit(unit: str | None) -> str:
+    """Unit named in the message about a number: its own, or dimensionless."""
+    return "1" if unit is None else unit
+
+
 def is_number(value: Any) -> bool:
     """Whether ``value`` is a real number under the package's rules (finite or not).
 
@@ -145,17 +150,21 @@ def number(
     text = allowed or interval_text(low, high, low_open=low_open, high_open=high_open)
     raw = _unwrap(value)
     if not is_number(raw):
-        raise invalid_value(field, value, text, unit, model=model, hint=hint or _NUMBER_HINT)
+        raise invalid_value(
+            field, value, text, _number_unit(unit), model=model, hint=hint or _NUMBER_HINT
+        )
     try:
         result = float(raw)
     except (OverflowError, ValueError):  # e.g. an int too large for a float
-        raise invalid_value(field, value, text, unit, model=model, hint=hint) from None
+        raise invalid_value(
+            field, value, text, _number_unit(unit), model=model, hint=hint
+        ) from None
     if not math.isfinite(result):
-        raise invalid_value(field, value, text, unit, model=model, hint=hint)
+        raise invalid_value(field, value, text, _number_unit(unit), model=model, hint=hint)
     if low is not None and (result <= low if low_open else result < low):
-        raise invalid_value(field, value, text, unit, model=model, hint=hint)
+        raise invalid_value(field, value, text, _number_unit(unit), model=model, hint=hint)
     if high is not None and (result >= high if high_open else result > high):
-        raise invalid_value(field, value, text, unit, model=model, hint=hint)
+        raise invalid_value(field, value, text, _number_unit(unit), model=model, hint=hint)
     return result
 
 
@@ -192,10 +201,10 @@ def integer(
     raw = _unwrap(value)
     if not isinstance(raw, Integral) or isinstance(raw, (bool, np.bool_)):
         hint = f"Give a whole number (int), not {raw!r}." if is_number(raw) else _NUMBER_HINT
-        raise invalid_value(field, value, text, unit, model=model, hint=hint)
+        raise invalid_value(field, value, text, _number_unit(unit), model=model, hint=hint)
     result = int(raw)
     if (low is not None and result < low) or (high is not None and result > high):
-        raise invalid_value(field, value, text, unit, model=model)
+        raise invalid_value(field, value, text, _number_unit(unit), model=model)
     return result
 
 
@@ -392,17 +401,19 @@ def series(
         + (f" >= {low:g}" if low is not None else "")
     )
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, np.ndarray)):
-        raise invalid_value(field, value, allowed, unit, model=model)
+        raise invalid_value(field, value, allowed, _number_unit(unit), model=model)
     if not isinstance(value, np.ndarray) and any(not is_number(item) for item in value):
         nested = any(
             isinstance(item, (Sequence, np.ndarray)) and not isinstance(item, (str, bytes))
             for item in value
         )
         hint = None if nested else _NUMBER_HINT
-        raise invalid_value(field, value, allowed, unit, model=model, hint=hint)
+        raise invalid_value(field, value, allowed, _number_unit(unit), model=model, hint=hint)
     raw = np.asarray(value)
     if raw.dtype.kind not in "iuf":
-        raise invalid_value(field, value, allowed, unit, model=model, hint=_NUMBER_HINT)
+        raise invalid_value(
+            field, value, allowed, _number_unit(unit), model=model, hint=_NUMBER_HINT
+        )
     values = raw.astype(float)
     if (
         values.ndim != 1
@@ -410,5 +421,5 @@ def series(
         or (finite and not np.all(np.isfinite(values)))
         or (low is not None and np.any(values < low))
     ):
-        raise invalid_value(field, value, allowed, unit, model=model)
+        raise invalid_value(field, value, allowed, _number_unit(unit), model=model)
     return values

@@ -95,4 +95,5 @@ def steady_state_sweep(
     frame.attrs["parameter_unit"] = declared.unit
     frame.attrs["units"] = dict(model.units)
     frame.attrs["model"] = model.name
+    frame.attrs["labels"] = dict(model.labels)
     return frame

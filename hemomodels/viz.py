@@ -26,13 +26,18 @@ except ImportError as error:  # the charts extra is not installed
     raise missing_extra("altair", "hemomodels.viz (charts)") from error
 
 from . import rules
-from .errors import invalid_value
+from .errors import ModelError, invalid_value
+from .text import time_unit_words
+from .units import reader_unit
 
 if TYPE_CHECKING:
     from .result import Result
 
 __all__ = [
     "STATIC_ENV",
+    "chart_config",
+    "compact_json",
+    "json_script",
     "cohort_band_chart",
     "is_static",
     "positive_for_log",
@@ -61,29 +66,147 @@ def is_static() -> bool:
     return os.environ.get(STATIC_ENV, "") == "1"
 
 
-def render_static_html(spec: dict[str, Any]) -> str:
-    """HTML that embeds a Vega-Lite spec with the book's vendored ``vegaEmbed``.
-
-    The ``<script type="module">`` runs after the vendored bundle (also a module script,
-    loaded in the page head), so ``window.vegaEmbed`` exists when it runs.
+def compact_json(data: Any, digits: int = 4) -> str:
+    """JSON with every float written to ``digits`` significant figures (``4.571e8`` rather than
+    ``457100000.0``): chart data stay exact to what a chart can show and pages stay light.
 
     Examples
     --------
-    >>> html = render_static_html({"mark": "point", "description": "A <test> chart"})
-    >>> html.startswith('<div id="hm-chart-'), 'aria-label="A &lt;test&gt; chart"' in html
-    (True, True)
+    >>> compact_json({"value": [457123456.0, 0.000012345, 2.0, None], "label": "0.123456"})
+    '{"label":"0.123456","value":[4.571e8,1.234e-5,2,null]}'
     """
+    if data is None or isinstance(data, (bool, str)):
+        return json.dumps(data, ensure_ascii=False)
+    if isinstance(data, (int, np.integer)):
+        return str(int(data))
+    if isinstance(data, (float, np.floating)):
+        value = float(data)
+        if not np.isfinite(value):
+            raise ValueError(f"{value} cannot be written as JSON")
+        mantissa, _, exponent = f"{value:.{digits}g}".partition("e")
+        return mantissa + (f"e{int(exponent)}" if exponent else "")
+    if isinstance(data, dict):
+        items = sorted(data.items(), key=lambda item: str(item[0]))
+        return (
+            "{"
+            + ",".join(
+                f"{json.dumps(str(k), ensure_ascii=False)}:{compact_json(v, digits)}"
+                for k, v in items
+            )
+            + "}"
+        )
+    if isinstance(data, (list, tuple, np.ndarray)):
+        return "[" + ",".join(compact_json(v, digits) for v in data) + "]"
+    raise TypeError(f"{type(data).__name__} cannot be written as JSON")
+
+
+def json_script(data: Any, css_class: str) -> str:
+    """``data`` as an inert JSON ``<script>`` element for the page's script to read.
+
+    ``</`` is escaped, so a string in the data can never close the element.
+
+    Examples
+    --------
+    >>> print(json_script({"a": "</script>"}, "hm-spec"))
+    <script type="application/json" class="hm-spec">{"a":"<\\/script>"}</script>
+    """
+    safe = compact_json(data).replace("</", "<\\/")
+    return f'<script type="application/json" class="{css_class}">{safe}</script>'
+
+
+def chart_config() -> dict[str, Any]:
+    """Vega-Lite ``config`` of every chart: text at least 12 px, legends above the plot.
+
+    Examples
+    --------
+    >>> chart_config()["axis"]["labelFontSize"]
+    12
+    """
+    return {
+        "font": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+        "axis": {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": "normal"},
+        "legend": {
+            "labelFontSize": 12,
+            "titleFontSize": 12,
+            "orient": "top",
+            "labelLimit": 0,
+            "symbolStrokeWidth": 3,
+        },
+        "title": {"fontSize": 15, "subtitleFontSize": 12, "anchor": "start"},
+        "text": {"fontSize": 12},
+        "view": {"stroke": "#dddddd"},
+    }
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_POWERS = [f"10{str(e).translate(_SUPERSCRIPTS)}" for e in range(-30, 31)]
+
+
+def log_axis(title: str) -> alt.Axis:
+    """A value axis for a log scale labelled at powers of ten as ``10⁹`` (not
+    ``1,000,000,000``); values from 0.01 to 1,000 keep plain labels.
+
+    Examples
+    --------
+    >>> "10⁹" in log_axis("Cells (cells/kg)").to_dict()["labelExpr"]
+    True
+    """
+    table = "[" + ",".join(f"'{power}'" for power in _POWERS) + "]"
+    exponent = "round(log(datum.value) / LN10)"
+    expression = (
+        f"abs(log(datum.value) / LN10 - {exponent}) > 1e-6 ? '' : "
+        f"(datum.value >= 0.01 && datum.value <= 1000 ? format(datum.value, '~g') : "
+        f"{table}[{exponent} + 30])"
+    )
+    return alt.Axis(title=title, labelExpr=expression)
+
+
+def _title_parts(spec: dict[str, Any]) -> tuple[str | None, list[str]]:
+    title = spec.pop("title", None)
+    if title is None:
+        return None, []
+    if isinstance(title, str):
+        return title, []
+    subtitle = title.get("subtitle") or []
+    return str(title.get("text", "")), [subtitle] if isinstance(subtitle, str) else list(subtitle)
+
+
+def render_static_html(spec: dict[str, Any]) -> str:
+    """HTML of a chart for the static book: title and notes as page text, the Vega-Lite spec
+    as inert JSON that the book's script (``book/_static/hemomodels.js``) draws with the
+    vendored Vega bundle, fitted to the page width and to the light or dark theme.
+
+    Examples
+    --------
+    >>> html = render_static_html({"mark": "point", "description": "A <test> chart",
+    ...                            "title": "Counts"})
+    >>> 'class="hemomodels-chart"' in html, 'aria-label="A &lt;test&gt; chart"' in html
+    (True, True)
+    >>> '<p class="hm-title">Counts</p>' in html
+    True
+    """
+    spec = dict(spec)
+    spec.pop("$schema", None)  # a URL only, never fetched: the page stays self-contained
+    title, notes = _title_parts(spec)
+    config = dict(spec.get("config") or {})
+    for name, defaults in chart_config().items():
+        given = config.get(name)
+        config[name] = (
+            {**defaults, **given}
+            if isinstance(defaults, dict) and given
+            else (given if given is not None else defaults)
+        )
+    spec["config"] = config
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"))
     chart_id = "hm-chart-" + hashlib.sha1(text.encode()).hexdigest()[:12]
-    description = spec.get("description", "Chart")
-    # Escape "</" so a string in the spec can never close the script element.
-    payload = text.replace("</", "<\\/")
+    description = spec.get("description", title or "Chart")
+    heading = f'<p class="hm-title">{_escape_attribute(title)}</p>' if title else ""
+    heading += "".join(f'<p class="hm-note">{_escape_attribute(n)}</p>' for n in notes if n)
     return (
+        f'<div class="hm-figure">{heading}'
         f'<div id="{chart_id}" class="hemomodels-chart" role="figure" '
-        f'aria-label="{_escape_attribute(description)}"></div>\n'
-        '<script type="module">\n'
-        f'window.vegaEmbed("#{chart_id}", {payload}, {{"actions": false, "renderer": "svg"}})'
-        ".catch(console.error);\n</script>"
+        f'aria-label="{_escape_attribute(description)}" data-hm-chart>'
+        f"{json_script(spec, 'hm-spec')}</div></div>"
     )
 
 
@@ -117,7 +240,6 @@ def variable_color(variables: Sequence[str]) -> alt.Color:
         title=None,
         sort=variables,
         scale=alt.Scale(domain=variables, range=PALETTE[: len(variables)]),
-        legend=alt.Legend(orient="top", labelLimit=300),
     )
 
 
@@ -167,6 +289,8 @@ def timecourse_chart(
     *,
     log_scale: bool = True,
     title: str | None = None,
+    time_factor: float = 1.0,
+    time_unit: str | None = None,
     max_points: int = 200,
     width: int = 480,
     height: int = 300,
@@ -183,6 +307,10 @@ def timecourse_chart(
         Logarithmic value axis (zeros and negative values are left out).
     title : str, optional
         Chart title (default: the model name).
+    time_factor : float
+        Multiplies the model's time for display (e.g. ``1/24`` to show hours as days).
+    time_unit : str, optional
+        Unit shown on the time axis (default: the model's time unit).
     max_points : int
         Time points kept per line (evenly thinned) to keep pages light.
     width, height : int
@@ -204,6 +332,9 @@ def timecourse_chart(
     result = _result(result, cohort=False)
     max_points, width, height = _layout(title, max_points, width, height)
     log_scale = rules.flag(log_scale, "log_scale")
+    time_factor = rules.number(time_factor, "time_factor", low=0.0, low_open=True, unit="1")
+    if time_unit is not None and not isinstance(time_unit, str):
+        raise invalid_value("time_unit", time_unit, "text (str) or None", None)
     variables = (
         list(result.model.state_names)
         if variables is None
@@ -215,38 +346,57 @@ def timecourse_chart(
             model=result.model.name,
         )
     )
+    model = result.model
+    units = {reader_unit(result.units[v]) for v in variables}
+    if len(units) > 1:
+        raise ModelError(
+            f"{model.name}: the variables have different units ({', '.join(sorted(units))}); "
+            "draw each unit in its own chart (one value axis, one unit).",
+            field="variables",
+            value=list(variables),
+        )
     frame = result.to_frame(variables)
     step = max(1, int(np.ceil(result.t.size / max_points)))
     keep = np.isin(frame["time"], result.t[::step]) | (frame["time"] == result.t[-1])
     frame = frame[keep].assign(value=lambda f: _round(f["value"].to_numpy()))
     if log_scale:
         frame = positive_for_log(frame)
-    frame = frame.assign(variable=frame["variable"].astype(str))
-    time_unit = result.model.time_unit
-    unit_text = ", ".join(sorted({result.units[v] for v in variables}))
+    labels = [model.labels[v] for v in variables]
+    y_title = _value_title(labels, units.pop())
+    frame = frame.assign(
+        variable=frame["variable"].astype(str).map(dict(model.labels)),
+        time=_round(frame["time"].to_numpy() * time_factor, 6),
+    )
     return (
         alt.Chart(
             frame,
-            title=title or result.model.name,
-            description=f"{result.model.name}: {', '.join(variables)} over time",
+            title=title or model.name,
+            description=f"{title or model.name}: {', '.join(labels)} over time",
         )
-        .mark_line()
+        .mark_line(strokeWidth=2.5)
         .encode(
-            x=alt.X("time:Q", title=f"time ({time_unit})"),
+            x=alt.X("time:Q", title=f"Time ({time_unit_words(time_unit or model.time_unit)})"),
             y=alt.Y(
                 "value:Q",
-                title=unit_text,
+                axis=log_axis(y_title) if log_scale else alt.Undefined,
+                title=alt.Undefined if log_scale else y_title,
                 scale=alt.Scale(type="log") if log_scale else alt.Undefined,
             ),
-            color=variable_color(variables),
+            color=variable_color(labels),
             tooltip=[
-                "variable:N",
-                alt.Tooltip("time:Q", format=".1f"),
-                alt.Tooltip("value:Q", format=".4g"),
+                alt.Tooltip("variable:N", title="Quantity"),
+                alt.Tooltip("time:Q", title="Time", format=".1f"),
+                alt.Tooltip("value:Q", title="Value", format=".3~g"),
             ],
         )
         .properties(width=width, height=height)
     )
+
+
+def _value_title(labels: Sequence[str], unit: str) -> str:
+    """Value-axis title: ``"Neutrophils (cells/kg)"`` for one quantity, else the unit."""
+    name = labels[0] if len(labels) == 1 else "Value"
+    return f"{name} ({unit})" if unit else name
 
 
 def cohort_band_chart(
@@ -331,25 +481,29 @@ def cohort_band_chart(
             "upper": _round(high),
         }
     )
-    unit = result.units[variable]
-    x = alt.X("time:Q", title=f"time ({time_unit or result.model.time_unit})")
+    label = result.model.labels[variable]
+    unit = reader_unit(result.units[variable])
+    x = alt.X("time:Q", title=f"Time ({time_unit_words(time_unit or result.model.time_unit)})")
     band_label = f"{lower:.0%}–{upper:.0%} of patients"
     base = alt.Chart(frame)
     layers = [
         base.mark_area(opacity=0.3, color=PALETTE[0]).encode(
             x=x,
-            y=alt.Y("lower:Q", title=f"{variable} ({unit})"),
+            y=alt.Y("lower:Q", title=_value_title([label], unit)),
             y2="upper:Q",
             tooltip=[
-                alt.Tooltip("time:Q", format=".1f"),
-                alt.Tooltip("lower:Q", format=".3g", title=f"{lower:.0%} quantile"),
-                alt.Tooltip("upper:Q", format=".3g", title=f"{upper:.0%} quantile"),
+                alt.Tooltip("time:Q", title="Time", format=".1f"),
+                alt.Tooltip("lower:Q", format=".3g", title=f"{lower:.0%} of patients below"),
+                alt.Tooltip("upper:Q", format=".3g", title=f"{upper:.0%} of patients below"),
             ],
         ),
         base.mark_line(color=PALETTE[0]).encode(
             x=x,
             y="median:Q",
-            tooltip=[alt.Tooltip("time:Q", format=".1f"), alt.Tooltip("median:Q", format=".3g")],
+            tooltip=[
+                alt.Tooltip("time:Q", title="Time", format=".1f"),
+                alt.Tooltip("median:Q", title="Median patient", format=".3g"),
+            ],
         ),
     ]
     if reference_lines:
@@ -363,8 +517,8 @@ def cohort_band_chart(
             ),
         ]
     description = (
-        f"{result.model.name}: median {variable} of {result.n_patients} patients over time, "
-        f"band: {band_label}"
+        f"{title or result.model.name}: median {label.lower()} of {result.n_patients} patients "
+        f"over time; shaded band: {band_label}"
     )
     # alt.layer returns a FacetChart only for layers with facet encodings (none here)
     layered = alt.layer(*layers, title=title or result.model.name, description=description)
@@ -426,6 +580,9 @@ def steady_state_sweep_chart(
             value=variable,
         )
     units = frame.attrs.get("units", {})
+    labels = frame.attrs.get("labels", {})
+    parameter_label = labels.get(parameter, parameter)
+    variable_label = labels.get(variable, variable)
     data = pd.DataFrame(
         {
             "parameter": frame[parameter].to_numpy(dtype=float),
@@ -433,11 +590,13 @@ def steady_state_sweep_chart(
             "stability": frame["stability"].astype(str).to_numpy(),
         }
     )
-    x_title = f"{parameter} ({frame.attrs.get('parameter_unit', '')})"
-    y_title = f"{variable} at steady state ({units.get(variable, '')})"
+    x_title = _value_title([parameter_label], reader_unit(frame.attrs.get("parameter_unit", "")))
+    y_title = _value_title(
+        [f"{variable_label} at steady state"], reader_unit(units.get(variable, ""))
+    )
     colour = alt.Color(
         "stability:N",
-        title="steady state",
+        title="Steady state",
         scale=alt.Scale(domain=["stable", "unstable", "marginal"], range=PALETTE[:3]),
         legend=alt.Legend(orient="top"),
     )
@@ -445,9 +604,9 @@ def steady_state_sweep_chart(
         x=alt.X("parameter:Q", title=x_title),
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
         tooltip=[
-            alt.Tooltip("parameter:Q", title=parameter, format=".4g"),
-            alt.Tooltip("value:Q", title=variable, format=".4g"),
-            "stability:N",
+            alt.Tooltip("parameter:Q", title=parameter_label, format=".4g"),
+            alt.Tooltip("value:Q", title=variable_label, format=".4g"),
+            alt.Tooltip("stability:N", title="Steady state"),
         ],
     )
     layers = [
@@ -464,6 +623,6 @@ def steady_state_sweep_chart(
                 x=alt.value(0), y="level:Q", text="label:N"
             ),
         ]
-    description = f"{frame.attrs.get('model', '')}: steady-state {variable} against {parameter}"
+    description = f"Steady-state {variable_label.lower()} against {parameter_label.lower()}"
     layered = alt.layer(*layers, title=title or description, description=description)
     return cast(alt.LayerChart, layered).properties(width=width, height=height)

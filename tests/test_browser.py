@@ -110,14 +110,28 @@ MATH_ELEMENTS_JS = """() => [...document.querySelectorAll('.math')].map(el => ({
   typeset: !!el.querySelector('mjx-container') || !!el.closest('mjx-container'),
 }))"""
 
-SLIDERS_JS = """chart => [...chart.querySelectorAll('.vega-bindings input[type=range]')]
-  .map(el => ({name: el.name, min: +el.min, max: +el.max, step: +el.step, value: +el.value}))"""
+# The sliders of an explorable (hemomodels/widgets/html.py): HTML range inputs next to its chart.
+SLIDERS_JS = """chart => {
+  const root = chart.closest('.hm-explorable');
+  return root ? [...root.querySelectorAll('input[type=range]')].map(el => ({
+    name: el.id, min: +el.min, max: +el.max, step: +el.step, value: +el.value})) : [];
+}"""
 
 SET_SLIDER_JS = """([chart, name, value]) => {
-  const el = chart.querySelector(`.vega-bindings input[type=range][name="${name}"]`);
+  const el = chart.closest('.hm-explorable').querySelector(`#${CSS.escape(name)}`);
   el.value = String(value);
   el.dispatchEvent(new Event('input', {bubbles: true}));
   return +el.value;
+}"""
+
+# What a reader sees of an explorable besides the chart: the value shown next to each slider,
+# its aria-valuetext, and the live text description.
+READOUT_JS = """([chart, name]) => {
+  const root = chart.closest('.hm-explorable');
+  const el = root.querySelector(`#${CSS.escape(name)}`);
+  return {output: el.parentElement.querySelector('output').textContent,
+          valuetext: el.getAttribute('aria-valuetext'),
+          live: root.querySelector('[aria-live=polite]').textContent};
 }"""
 
 # The accessible name a slider gets from aria-label, aria-labelledby or a <label>.
@@ -290,7 +304,13 @@ def move_slider(visit: Visit, chart_index: int, slider: dict) -> str | None:
     before = visit.page.evaluate(LINE_PATHS_JS, chart)
     if not before:
         return f"chart {chart_index} has no line paths before moving {name!r}"
+    shown = visit.page.evaluate(READOUT_JS, [chart, name])
     accepted = visit.page.evaluate(SET_SLIDER_JS, [chart, name, target])
+    moved = visit.page.evaluate(READOUT_JS, [chart, name])
+    if moved["output"] == shown["output"] or moved["valuetext"] != moved["output"]:
+        return f"slider {name!r}: the value shown did not follow ({shown} -> {moved})"
+    if moved["live"] == shown["live"]:
+        return f"slider {name!r}: the text description did not change"
     try:
         visit.page.wait_for_function(
             f"chart => ({LINE_PATHS_JS})(chart) !== {json.dumps(before)}",
@@ -494,3 +514,146 @@ def test_page_weight(docname, visits, origin, report):
         f"{visit.docname}: {weight['total_bytes']:,} bytes of page-specific HTML and resources "
         f"(limit {MAX_PAGE_BYTES:,}); HTML {weight['html_bytes']:,} bytes"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# explorables as a reader uses them: choices, data tables, phones, dark mode, words not code
+
+CHOICES_JS = """chart => {
+  const root = chart.closest('.hm-explorable');
+  return root ? [...root.querySelectorAll('input[type=radio]')].map(el => el.name + '|' + el.value)
+              : [];
+}"""
+
+PICK_JS = """([chart, name, value]) => {
+  const el = chart.closest('.hm-explorable')
+    .querySelector(`input[type=radio][name="${name}"][value="${value}"]`);
+  el.checked = true;
+  el.dispatchEvent(new Event('change', {bubbles: true}));
+}"""
+
+TABLE_JS = """chart => {
+  const root = chart.closest('.hm-explorable');
+  if (!root) return null;
+  const details = root.querySelector('details.hm-data');
+  details.open = true;
+  details.dispatchEvent(new Event('toggle'));
+  const table = details.querySelector('table');
+  return table ? {heads: [...table.querySelectorAll('th')].map(th => th.textContent),
+                  rows: table.querySelectorAll('tbody tr').length,
+                  first: [...table.querySelectorAll('tbody tr:first-child td')]
+                    .map(td => td.textContent)} : {heads: [], rows: 0, first: []};
+}"""
+
+# Words a reader sees in charts (SVG text) and controls (labels, values, legends, readouts).
+READER_TEXT_JS = """() => [...document.querySelectorAll('.hm-explorable, .hm-figure')]
+  .flatMap(root => [...root.querySelectorAll(
+      'svg text, label, legend, output, .hm-title, .hm-note, .hm-readout, summary, th')]
+    .map(el => el.textContent))"""
+
+GEOMETRY_JS = """() => ({
+  viewport: window.innerWidth,
+  charts: [...document.querySelectorAll('.hemomodels-chart svg')].map(svg => {
+    const r = svg.getBoundingClientRect(); return {left: r.left, right: r.right, width: r.width};
+  }),
+  outputs: [...document.querySelectorAll('.hm-explorable output')].map(el => {
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, text: el.textContent,
+            visible: r.width > 0 && getComputedStyle(el).visibility !== 'hidden'};
+  }),
+})"""
+
+CODE_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+WIDTHS = (390, 1366)
+
+
+def test_choices_change_the_chart(docname, visits):
+    visit = visits(docname)
+    problems = []
+    for index in range(visit.charts().count()):
+        chart = visit.charts().nth(index).element_handle()
+        options = visit.page.evaluate(CHOICES_JS, chart)
+        for option in options[1:]:
+            name, value = option.split("|")
+            before = visit.page.evaluate(LINE_PATHS_JS, chart)
+            visit.page.evaluate(PICK_JS, [chart, name, value])
+            try:
+                visit.page.wait_for_function(
+                    f"chart => ({LINE_PATHS_JS})(chart) !== {json.dumps(before)}",
+                    arg=chart,
+                    timeout=SLIDER_TIMEOUT_MS,
+                )
+            except PlaywrightTimeoutError:
+                problems.append(f"chart {index}: choosing option {value} of {name} changed nothing")
+        if options:
+            first_name, first_value = options[0].split("|")
+            visit.page.evaluate(PICK_JS, [chart, first_name, first_value])
+    assert not problems, f"{visit.docname}:\n" + "\n".join(problems)
+
+
+def test_every_explorable_shows_its_data_as_a_table(docname, visits):
+    visit = visits(docname)
+    problems = []
+    for index in range(visit.charts().count()):
+        chart = visit.charts().nth(index).element_handle()
+        table = visit.page.evaluate(TABLE_JS, chart)
+        if table is None:
+            continue  # a plain chart, not an explorable
+        if table["rows"] < 10 or not table["heads"] or not table["heads"][0].startswith("Time"):
+            problems.append(f"chart {index}: data table {table}")
+        elif table["first"][0] != "0":
+            problems.append(f"chart {index}: the table does not start at time 0: {table['first']}")
+    assert not problems, f"{visit.docname}:\n" + "\n".join(problems)
+
+
+def test_no_code_names_in_what_readers_see(docname, visits):
+    visit = visits(docname)
+    texts = visit.page.evaluate(READER_TEXT_JS)
+    found = sorted({name for text in texts for name in CODE_NAME.findall(text)})
+    assert not found, f"{visit.docname}: code names in charts or controls: {found}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_charts_and_slider_values_fit_the_screen(docname, browser, origin, width):
+    require_build()
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{origin}/{docname}.html", wait_until="networkidle", timeout=LOAD_TIMEOUT_MS)
+        page.wait_for_function(ALL_CHARTS_DRAWN_JS, timeout=CHART_TIMEOUT_MS)
+        geometry = page.evaluate(GEOMETRY_JS)
+    finally:
+        context.close()
+    viewport = geometry["viewport"]
+    problems = []  # the page as a whole: tests/test_responsive.py
+    for i, chart in enumerate(geometry["charts"]):
+        if chart["left"] < 0 or chart["right"] > viewport + 0.5 or chart["width"] < 150:
+            problems.append(f"chart {i} spans {chart['left']:.0f}-{chart['right']:.0f} px")
+    for output in geometry["outputs"]:
+        if not output["visible"] or output["left"] < 0 or output["right"] > viewport + 0.5:
+            problems.append(f"slider value {output['text']!r} is not fully on screen")
+    assert not problems, f"{docname} at {width} px:\n" + "\n".join(problems)
+
+
+def test_charts_follow_the_dark_theme(browser, origin):
+    require_build()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{origin}/book/hsc-biology.html", wait_until="networkidle")
+        page.wait_for_function(ALL_CHARTS_DRAWN_JS, timeout=CHART_TIMEOUT_MS)
+        fill = (
+            "() => getComputedStyle(document.querySelector('.hemomodels-chart svg "
+            "g.role-axis-label text')).fill"
+        )
+        light = page.evaluate(fill)
+        page.evaluate("document.documentElement.dataset.theme = 'dark'")
+        page.wait_for_function(f"() => ({fill})() !== {json.dumps(light)}", timeout=10_000)
+        dark = page.evaluate(fill)
+    finally:
+        page.close()
+
+    def brightness(colour: str) -> float:
+        red, green, blue = (int(v) for v in re.findall(r"\d+", colour)[:3])
+        return (red + green + blue) / 3
+
+    assert brightness(dark) > 150 > brightness(light), (light, dark)

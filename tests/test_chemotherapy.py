@@ -23,6 +23,7 @@ from hemomodels.clinical import (
 )
 from hemomodels.cohorts import cv_to_omega2, lognormal_cohort, omega2_to_cv
 from hemomodels.models.friberg2002 import DRUGS, bolus_concentration
+from hemomodels.scenarios import chemotherapy as plans
 from hemomodels.viz import cohort_band_chart
 
 CELLS = ["Prol", "Transit1", "Transit2", "Transit3", "Circ"]
@@ -299,7 +300,7 @@ def test_cohort_band_chart_holds_the_quantiles(docetaxel):
     np.testing.assert_allclose([r["median"] for r in data], middle, rtol=1e-3)
     np.testing.assert_allclose([r["lower"] for r in data], low, rtol=1e-3)
     np.testing.assert_allclose([r["upper"] for r in data], high, rtol=1e-3)
-    assert "time (day)" in str(spec)
+    assert "Time (days)" in str(spec)
     with pytest.raises(hm.ModelError, match="cohort"):
         cohort_band_chart(single_dose(docetaxel, days=2), "ANC")
     with pytest.raises(hm.ModelError, match="quantiles"):
@@ -313,22 +314,25 @@ def test_explore_time_display_rescales_only_the_axis(docetaxel, monkeypatch):
 
     view = hm.widgets.explore(
         docetaxel,
-        {"dose_mg": hm.widgets.Input(50, 250, 200, "mg", "docetaxel dose")},
+        [
+            hm.widgets.Slider(
+                name="dose_mg", values=[50, 150, 250], value=250, label="Dose", unit="mg"
+            )
+        ],
         t_end=28 * DAY,
-        scenario=scenario,
+        scenario=lambda v: scenario({"dose_mg": v["dose_mg"] - 50}),
         variables=["ANC"],
         log_scale=False,
         steady_state=False,
-        points=3,
         n_time=29,
         time_display=(1 / DAY, "day"),
     )
-    live = view.chart().to_dict()
-    data = next(iter(live["datasets"].values()))
-    assert max(row["time"] for row in data) == pytest.approx(28.0)
-    assert "time (day)" in str(live)
-    static = str(view.static_chart().to_dict())
-    assert "* 1.0" in static  # one day between stored points
+    spec = view.chart().to_dict()
+    panel = spec["vconcat"][0]["layer"][0]
+    assert panel["encoding"]["x"]["title"] == "Time (days)"
+    assert panel["encoding"]["x"]["scale"]["domain"] == [0, pytest.approx(28.0)]
+    assert "* 1.0" in str(panel["transform"])  # one day between stored points
+    assert spec["datasets"]["markers"][0]["time"] == 0.0
     direct = docetaxel.simulate(
         28 * DAY, doses=scenario({"dose_mg": 200})["doses"], t_eval=view.t_eval
     )
@@ -358,16 +362,16 @@ def test_one_dose_explorable_equals_direct_simulation_and_prints_the_nadir(docet
 def test_schedule_and_gcsf_explorables_give_the_doses_they_say(docetaxel):
     from hemomodels.explorables import chemotherapy as chemo
 
-    schedule = chemo.docetaxel_schedule(200, 21, 3)
+    schedule = plans.docetaxel_schedule(200, 21, 3)
     assert [d.time / 24 for d in schedule.doses()] == [0.0, 21.0, 42.0]
-    events = chemo.gcsf_course(1.0, 5, cycles=2, every_days=14)
+    events = plans.gcsf_course(1.0, 5, cycles=2, every_days=14)
     changes = [
         (e.time / 24, e.values["gcsf_rise"]) for e in events if isinstance(e, hm.ParameterChange)
     ]
     assert changes == [(1.0, 1.0), (6.0, 0.0), (15.0, 1.0), (20.0, 0.0)]
-    drips = [e for e in chemo.gcsf_course(0.0, 5) if isinstance(e, hm.Infusion)]
+    drips = [e for e in plans.gcsf_course(0.0, 5) if isinstance(e, hm.Infusion)]
     assert [(d.start / 24, d.duration) for d in drips] == [(0, 1), (21, 1), (42, 1), (63, 1)]
-    assert len(chemo.gcsf_course(0.0, 5)) == 4  # no G-CSF: the four infusions only
+    assert len(plans.gcsf_course(0.0, 5)) == 4  # no G-CSF: the four infusions only
     view = chemo.dose_schedule(docetaxel)
     assert sorted(view.values) == ["cycle_days", "cycles"]
 
@@ -379,14 +383,14 @@ def test_cohort_toxicity_counts_patients(docetaxel):
     cohort = docetaxel.simulate_many(
         {"slope": [0.5, 20.0]},
         28 * 24,
-        doses=[chemo.docetaxel_schedule(200, 14, 2)],
+        doses=[plans.docetaxel_schedule(200, 14, 2)],
     )
     deep = cohort["ANC"].min(axis=1)
     assert deep[0] > 0.5 > deep[1]
     fractions = chemo.cohort_toxicity(cohort, dosing_days=[14])
     assert fractions["grade 4 at least once"] == 0.5
     table = chemo.nadir_rebound_table({"weak": chemo_single(docetaxel, 0.5)})
-    assert list(table.columns) == ["nadir day", "nadir (10^9/L)", "rebound day", "rebound (10^9/L)"]
+    assert list(table.columns) == ["nadir day", "nadir (10⁹/L)", "rebound day", "rebound (10⁹/L)"]
 
 
 def chemo_single(model, slope):

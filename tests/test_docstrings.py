@@ -34,8 +34,9 @@ CLASSES = [
     "hemomodels.Schedule",
     "hemomodels.ParameterChange",
     "hemomodels.widgets.Explorable",
-    "hemomodels.widgets.Control",
-    "hemomodels.widgets.Input",
+    "hemomodels.widgets.Slider",
+    "hemomodels.widgets.Choice",
+    "hemomodels.widgets.live.LiveView",
 ]
 
 

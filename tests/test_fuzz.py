@@ -33,9 +33,11 @@ from hypothesis import strategies as st
 
 import hemomodels as hm
 from hemomodels import bibliography, clinical, cohorts, sweep, units, viz, widgets
-from hemomodels.clinical import gene_therapy, timeseries, transplant
-from hemomodels.clinical.anaemia import blood_loss_initial_state
+from hemomodels.clinical import timeseries, transplant
 from hemomodels.models.friberg2002 import bolus_concentration
+from hemomodels.scenarios import gene_therapy
+from hemomodels.scenarios import transplant as transplant_scenarios
+from hemomodels.scenarios.anaemia import blood_loss_initial_state
 
 # A warning (overflow, invalid value, a value silently changed by a library) is a failure.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -56,7 +58,7 @@ COHORT = MC.simulate_many({"stem_self_renewal": [0.8, 0.9]}, 10.0, t_eval=range(
 COURSE = FRIBERG.simulate(
     504, doses=[hm.Dose(0, "Conc", bolus_concentration(400))], t_eval=range(0, 505, 6)
 )
-GRAFT = TRANSPLANT.simulate(45, **clinical.transplant.infusion("bone_marrow"), t_eval=range(46))
+GRAFT = TRANSPLANT.simulate(45, **transplant_scenarios.infusion("bone_marrow"), t_eval=range(46))
 ANAEMIA = TETSCHKE.simulate(60, params={"production_capacity": 0.3}, t_eval=range(61))
 CML = MICHOR.simulate(
     400,
@@ -459,7 +461,7 @@ TARGETS = [
         {"threshold": NUMBERS},
     ),
     Target(
-        "clinical.blood_loss_initial_state",
+        "scenarios.blood_loss_initial_state",
         blood_loss_initial_state,
         {"model": TETSCHKE, "volume_lost_l": 0.5},
         {
@@ -500,8 +502,8 @@ TARGETS = [
         {"name": ("graft source",)},
     ),
     Target(
-        "clinical.infusion",
-        transplant.infusion,
+        "scenarios.infusion",
+        transplant_scenarios.infusion,
         {"source": "bone_marrow"},
         {
             "source": ("graft source",),
@@ -570,7 +572,7 @@ TARGETS = [
         {"windows": st.dictionaries(st.text(max_size=3), st.tuples(NUMBERS, NUMBERS), max_size=2)},
     ),
     Target(
-        "clinical.GeneTherapyPlan",
+        "scenarios.GeneTherapyPlan",
         gene_therapy.GeneTherapyPlan,
         {},
         {
@@ -582,7 +584,7 @@ TARGETS = [
         {"cd34_dose": NUMBERS, "transduction_efficiency": NUMBERS},
     ),
     Target(
-        "clinical.engraftment_start",
+        "scenarios.engraftment_start",
         gene_therapy.engraftment_start,
         {"plan": gene_therapy.GeneTherapyPlan()},
         {"plan": ("plan",), "steady_state": ("steady_state",)},
@@ -680,32 +682,77 @@ TARGETS = [
     Target(
         "widgets.explore",
         widgets.explore,
-        {"model": MC, "controls": ["stem_self_renewal"], "t_end": 10.0, "points": 2, "n_time": 5},
+        {"model": MC, "controls": ["stem_self_renewal"], "t_end": 10.0, "n_time": 5},
         {
             "model": ("model",),
-            "controls": ("control", "slider", "parameter"),
+            "controls": ("control", "slider", "parameter", "choice"),
             "t_end": ("t_end",),
             "y0": ("y0", "initial value", "state"),
             "doses": ("dose", "schedule", "parameter change", "events"),
             "variables": ("variable",),
             "log_scale": ("log_scale",),
-            "points": ("points",),
             "n_time": ("n_time",),
             "title": ("title",),
             "reference_lines": ("reference",),
             "steady_state": ("steady_state",),
             "time_display": ("time_display",),
             "y_domain": ("y_domain",),
+            "dose_markers": ("dose_markers",),
         },
         {
             "controls": st.one_of(
                 st.lists(st.sampled_from(MC_PARAMS), max_size=2),
-                st.dictionaries(
-                    st.sampled_from(MC_PARAMS), st.tuples(NUMBERS, NUMBERS), max_size=1
+                st.lists(
+                    st.sampled_from(
+                        [
+                            widgets.Slider(name="stem_self_renewal", low=0.5, high=0.9, step=0.1),
+                            widgets.Slider(name="stem_self_renewal", low=0.5, high=1.5, step=0.5),
+                            widgets.Slider(name="stem_self_renewal", low=0.2, high=0.4, step=0.1),
+                            widgets.Slider(
+                                name="blood_lost",
+                                low=0,
+                                high=1,
+                                step=0.5,
+                                value=0,
+                                label="Blood lost",
+                                unit="L",
+                            ),
+                        ]
+                    ),
+                    max_size=2,
                 ),
             ),
             "t_end": NUMBERS,
-            "points": st.integers(-2, 9),
+        },
+    ),
+    Target(
+        "widgets.Slider",
+        widgets.Slider,
+        {"name": "stem_self_renewal", "low": 0.5, "high": 0.9, "step": 0.1},
+        {
+            "name": ("name",),
+            "low": ("low", "range"),
+            "high": ("high", "range"),
+            "value": ("start",),
+            "step": ("step",),
+            "values": ("values",),
+            "points": ("points", "one of step"),
+            "log": ("log",),
+            "label": ("label",),
+            "unit": ("unit",),
+            "format": ("format",),
+        },
+        {"low": NUMBERS, "high": NUMBERS, "step": NUMBERS, "points": st.integers(-2, 50)},
+    ),
+    Target(
+        "widgets.Choice",
+        widgets.Choice,
+        {"name": "source", "label": "Graft source", "options": {"Marrow": 1, "Blood": 2}},
+        {
+            "name": ("name",),
+            "label": ("label",),
+            "options": ("option",),
+            "value": ("value", "option"),
         },
     ),
     Target(

@@ -27,16 +27,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hemomodels as hm
-from hemomodels.clinical.gene_therapy import (
-    FITZHUGH_THRESHOLD,
-    TRANSFUSION_INDEPENDENCE_HB,
-    GeneTherapyPlan,
-    check_fraction,
-    engraftment_start,
-)
+from hemomodels.clinical.gene_therapy import FITZHUGH_THRESHOLD, TRANSFUSION_INDEPENDENCE_HB
 from hemomodels.explorables import gene_therapy
-from hemomodels.explorables.transplantation import mixed_start
 from hemomodels.models.transplant_reconstitution import STEADY_STEM
+from hemomodels.scenarios import gene_therapy as plans
+from hemomodels.scenarios.gene_therapy import GeneTherapyPlan, check_fraction, engraftment_start
+from hemomodels.scenarios.transplant import mixed_start
 
 MODEL = hm.models.gene_therapy_erythropoiesis()
 
@@ -47,7 +43,7 @@ def hand_fraction(f: float, lifespan: float, uncorrected: float, effective: floa
 
 
 def model_fraction(f: float, **params: float) -> float:
-    return gene_therapy.rbc_steady_state(f, MODEL, **params)["corrected_rbc_percent"] / 100
+    return plans.rbc_steady_state(f, MODEL, **params)["corrected_rbc_percent"] / 100
 
 
 # ----------------------------------------------------------- steady state against closed form
@@ -93,20 +89,20 @@ def test_steady_state_is_symbolic_and_displayable():
 
 
 def test_all_corrected_is_tetschke_published_steady_state():
-    steady = gene_therapy.rbc_steady_state(1.0, MODEL)
+    steady = plans.rbc_steady_state(1.0, MODEL)
     assert steady["uncorrected_hb_mass"] == pytest.approx(0.0, abs=1e-9)
     assert steady["hb_mass"] == pytest.approx(885.42, rel=1e-9)  # Tetschke 2018 B
 
 
 def test_healthy_uncorrected_cells_are_tetschke_too():
-    steady = gene_therapy.rbc_steady_state(0.0, MODEL, uncorrected_rbc_lifespan=120.0)
+    steady = plans.rbc_steady_state(0.0, MODEL, uncorrected_rbc_lifespan=120.0)
     assert steady["hb_mass"] == pytest.approx(885.42, rel=1e-9)
 
 
 def test_epo_feedback_raises_output_when_hb_is_low():
     """Short-lived sickle cells lower Hb; the feedback raises red-cell production above the
     healthy output B / L = 885.42 / 120 g/day (by hand)."""
-    steady = gene_therapy.rbc_steady_state(0.2, MODEL)
+    steady = plans.rbc_steady_state(0.2, MODEL)
     assert steady["hb_mass"] < 885.42
     params = {**MODEL.defaults}
     production = (
@@ -131,7 +127,7 @@ def test_fitzhugh_threshold_gives_majority_of_corrected_red_cells():
 
 
 def test_simulation_reaches_closed_form():
-    start = gene_therapy.untreated_start(MODEL)
+    start = plans.untreated_start(MODEL)
     result = MODEL.simulate(3000, y0=start, t_eval=[0.0, 3000.0])
     assert result["corrected_rbc_percent"][0] == pytest.approx(0.0, abs=1e-12)
     assert result["corrected_rbc_percent"][-1] == pytest.approx(
@@ -142,10 +138,10 @@ def test_simulation_reaches_closed_form():
 # ------------------------------------------------------------------------- pipeline
 def test_no_transduction_no_correction():
     plan = GeneTherapyPlan(transduction_efficiency=0.0)
-    assert gene_therapy.long_term_corrected_fraction(plan) == pytest.approx(0.0, abs=1e-12)
-    result = gene_therapy.simulate_plan(plan)
+    assert plans.long_term_corrected_fraction(plan) == pytest.approx(0.0, abs=1e-12)
+    result = plans.simulate_plan(plan)
     assert np.all(np.abs(result["donor_stem_cells"]) < 1e-9)
-    assert gene_therapy.rbc_steady_state(0.0, MODEL)["corrected_hb_mass"] == 0.0
+    assert plans.rbc_steady_state(0.0, MODEL)["corrected_hb_mass"] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -157,12 +153,12 @@ def test_long_term_fraction_by_hand(efficiency, conditioning, dose):
         cd34_dose=dose, transduction_efficiency=efficiency, conditioning_intensity=conditioning
     )
     by_hand = efficiency * dose / (dose + (1 - conditioning) * STEADY_STEM)
-    assert gene_therapy.long_term_corrected_fraction(plan) == pytest.approx(by_hand, rel=1e-6)
+    assert plans.long_term_corrected_fraction(plan) == pytest.approx(by_hand, rel=1e-6)
 
 
 def test_myeloablative_fraction_is_transduction_efficiency():
     plan = GeneTherapyPlan(transduction_efficiency=0.37, conditioning_intensity=1.0)
-    assert gene_therapy.long_term_corrected_fraction(plan) == pytest.approx(0.37, rel=1e-6)
+    assert plans.long_term_corrected_fraction(plan) == pytest.approx(0.37, rel=1e-6)
 
 
 def test_engraftment_start_counts_cells():
@@ -201,7 +197,7 @@ def test_negative_dose_and_copy_number_rejected():
 
 def test_bad_fractions_rejected_by_model_and_helpers():
     with pytest.raises(hm.ModelError, match="corrected_stem_fraction.*\\[0, 1\\]"):
-        gene_therapy.rbc_steady_state(1.2, MODEL)
+        plans.rbc_steady_state(1.2, MODEL)
     with pytest.raises(hm.ModelError, match="corrected_stem_fraction"):
         MODEL.simulate(10, params={"corrected_stem_fraction": -0.2})
     with pytest.raises(hm.ModelError, match="uncorrected_effective_output"):
@@ -220,7 +216,7 @@ def test_red_cell_explorable_equals_direct_simulation():
     direct = MODEL.simulate(
         365,
         params=values,
-        y0=gene_therapy.untreated_start(MODEL, uncorrected_rbc_lifespan=12.5),
+        y0=plans.untreated_start(MODEL, uncorrected_rbc_lifespan=12.5),
         t_eval=view.t_eval,
     )
     np.testing.assert_allclose(
@@ -277,7 +273,7 @@ def test_explorable_grids_are_small():
         gene_therapy.cure_threshold(),
         gene_therapy.allogeneic_vs_autologous(),
     ):
-        assert len(view.grid_table()) <= 125
+        assert len(view.grid().points) <= 125
 
 
 def test_cited_thresholds():

@@ -350,7 +350,7 @@ def test_therapy_slopes_of_the_model_match_the_direct_fit(cml, treated):
 
 # --------------------------------------------------------------- the chapter's explorables
 def test_imatinib_course_switches_on_and_off():
-    from hemomodels.explorables.leukaemia import imatinib_course
+    from hemomodels.scenarios.leukaemia import imatinib_course
 
     on, off = imatinib_course(30, 400)
     assert (on.time, on.values, off.time, off.values) == (
@@ -365,6 +365,7 @@ def test_imatinib_course_switches_on_and_off():
 
 def test_leukaemia_explorables_equal_direct_simulations(cml, aml):
     from hemomodels.explorables import leukaemia
+    from hemomodels.scenarios.leukaemia import imatinib_course
 
     view = leukaemia.imatinib_on_off(cml)
     result = view.run(start_day=90, stop_day=720)
@@ -372,7 +373,7 @@ def test_leukaemia_explorables_equal_direct_simulations(cml, aml):
         5 * 365,
         params={"u": 0.0},
         t_eval=view.t_eval,
-        doses=leukaemia.imatinib_course(90, 720),
+        doses=imatinib_course(90, 720),
     )
     np.testing.assert_allclose(result["bcr_abl_ratio"], direct["bcr_abl_ratio"], rtol=1e-10)
     assert set(view.summary_rows(result)) == {
@@ -409,8 +410,7 @@ def test_fitted_phase_lines_are_drawn_with_the_printed_slopes(cml):
             (r["time"], r["value"]) for r in rows if r["label"] == f"fit, {label}"
         ]
         assert math.log(v1 / v0) / (t1 - t0) == pytest.approx(slope, rel=1e-9)
-    live = view.live_spec(start_day=0, stop_day=5 * 365)
+    live = view.chart(start_day=0, stop_day=5 * 365).to_dict()
     assert len(live["datasets"]["overlay"]) == 2 * len(slopes)
-    spec = view.static_chart().to_dict()
-    overlay = [d for d in spec["datasets"].values() if d and "label" in d[0] and "time" in d[0]]
-    assert overlay and all(row["label"].startswith("fit, ") for row in overlay[0])
+    overlay = view.grid().points["0-4"].overlay  # start on day 0, never stop
+    assert overlay and all(row["label"].startswith("fit, ") for row in overlay)

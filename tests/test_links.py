@@ -5,9 +5,9 @@ the repository, with the strict flags of the Makefile (`make print-build-flags`)
 internal reference, a link to a missing page or anchor, or an unknown ``{cite}`` key is a
 warning and so fails the build. External links (http/https) are listed, not fetched (the
 build machines are offline): ``linkcheck_ignore`` matches them only for this run, and the list
-is written to _build/linkcheck/external.txt. Notebook cells are not executed for the check
-(``execute_notebooks: off``), so links that only code output would contain are not checked;
-the chapters' links are all in their Markdown.
+is written to _build/linkcheck/external.txt. The notebooks' outputs come from the cache of
+executed notebooks that `make book` leaves (references to numbered computed figures need
+them); without that cache they are executed.
 """
 
 from __future__ import annotations
@@ -67,7 +67,6 @@ def configure_linkcheck(book: Path) -> None:
     config = book / "_config.yml"
     text = config.read_text(encoding="utf-8")
     assert "  execute_notebooks: cache\n" in text and "sphinx:\n" in text
-    text = text.replace("  execute_notebooks: cache\n", '  execute_notebooks: "off"\n')
     text = text.replace(
         "  config:\n",
         "  config:\n    linkcheck_anchors: true\n    linkcheck_ignore: ['https?://.*']\n",
@@ -100,6 +99,11 @@ def run_linkcheck(book: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
 def linkcheck(tmp_path_factory):
     book = copy_repository(tmp_path_factory.mktemp("linkcheck"))
     configure_linkcheck(book)
+    # The notebooks' outputs hold the numbered figures that the text refers to: reuse the
+    # executed notebooks of `make book` (keyed by their code), or execute them if there are none.
+    cache = ROOT / "_build" / ".jupyter_cache"
+    if cache.is_dir():
+        shutil.copytree(cache, book / "_build" / ".jupyter_cache")
     return run_linkcheck(book)
 
 

@@ -16,9 +16,9 @@ import roadrunner
 import sympy
 
 import hemomodels as hm
-from hemomodels.explorables.chemotherapy import gcsf_course
 from hemomodels.models.friberg2002 import bolus_concentration
 from hemomodels.sbml import consistency_errors, sbml_formula, to_sbml, unit_definition
+from hemomodels.scenarios.chemotherapy import gcsf_course
 
 #: Relative error allowed between the two simulators, with an absolute floor of FLOOR times
 #: the largest magnitude of the variable over the run (models reach 1e12 cells, and

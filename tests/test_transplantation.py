@@ -22,9 +22,9 @@ from hemomodels.clinical.transplant import (
     daily_values,
     graft_failure,
     graft_source,
-    infusion,
 )
 from hemomodels.result import Result
+from hemomodels.scenarios.transplant import infusion
 
 FINE = np.linspace(0, 60, 6001)  # every 0.01 day: crossings resolved well below one day
 
@@ -318,12 +318,12 @@ def test_first_engrafted_day_on_daily_counts():
 
 
 def test_transplant_explorables_equal_direct_simulations(model, chimerism):
-    from hemomodels.clinical.transplant import GRAFT_SOURCES, infusion
+    from hemomodels.clinical.transplant import GRAFT_SOURCES
     from hemomodels.explorables import transplantation
 
     view = transplantation.graft_dose(model)
-    result = view.run(graft_source=2, dose_factor=0.5)
     marrow = list(GRAFT_SOURCES.values())[2]
+    result = view.run(graft_source=marrow, dose_factor=0.5)
     direct = model.simulate(
         40, t_eval=view.t_eval, **infusion(marrow, 0.5 * marrow.typical_cd34_dose)
     )
@@ -332,7 +332,7 @@ def test_transplant_explorables_equal_direct_simulations(model, chimerism):
     mixed = transplantation.mixed_chimerism(chimerism)
     neutral = mixed.run(donor_fraction=30, rejection_rate=0.0, graft_versus_host_rate=0.0)
     np.testing.assert_allclose(neutral["donor_chimerism"], 30.0, rtol=1e-6)
-    spec = mixed.static_chart().to_dict()
-    assert spec["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0.0, 100.0]
+    spec = mixed.chart().to_dict()
+    assert spec["vconcat"][0]["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0.0, 100.0]
     table = transplantation.engraftment_table(model, factors=(1,))
     np.testing.assert_array_equal(table["model, 1 x typical dose"], table["published median"])

@@ -231,7 +231,9 @@ CASES = [
     # explorables
     (
         "explore-range-outside-bounds",
-        lambda m: hm.widgets.explore(m, {"stem_self_renewal": (0.5, 1.2)}, t_end=10),
+        lambda m: hm.widgets.explore(
+            m, [hm.widgets.Slider(name="stem_self_renewal", low=0.5, high=1.2, step=0.1)], t_end=10
+        ),
         ["high end of the slider for 'stem_self_renewal'", "1.2", "[0, 1]", "dimensionless"],
     ),
     (
@@ -242,9 +244,18 @@ CASES = [
     (
         "explore-too-many-points",
         lambda m: hm.widgets.explore(
-            m, ["stem_self_renewal", "stem_division_rate", "feedback_strength"], t_end=10, points=10
+            m,
+            [
+                hm.widgets.Slider(name=name, low=low, high=high, points=10, value=value)
+                for name, low, high, value in [
+                    ("stem_self_renewal", 0.5, 0.95, 0.5),
+                    ("stem_division_rate", 0.05, 0.5, 0.05),
+                    ("feedback_strength", 1e-9, 1e-8, 1e-9),
+                ]
+            ],
+            t_end=10,
         ),
-        ["points ** number of controls", "1000", "at most 343", "simulations"],
+        ["number of control combinations", "1000", "at most 343", "simulations"],
     ),
     (
         "explore-bad-t-end",

@@ -1,111 +1,128 @@
-"""Charts and explorables, in-kernel (no browser): data equal direct simulations."""
+"""Charts and explorables, in-kernel (no browser): data equal direct simulations, controls
+offer what they promise, and nothing a reader sees is a code name."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import math
+import re
 
 import numpy as np
 import pytest
 
 import hemomodels as hm
+from hemomodels import explorables
 from hemomodels.compile import compile_count
-from hemomodels.viz import STATIC_ENV, render_static_html, timecourse_chart
+from hemomodels.text import human_number
+from hemomodels.viz import STATIC_ENV, json_script, render_static_html, timecourse_chart
+from hemomodels.widgets import Choice, Panel, Slider, explore
+from hemomodels.widgets.charts import static_spec
+from hemomodels.widgets.data import key
 
 Y0 = {"stem_cells": 1e5, "precursors": 0.0, "neutrophils": 0.0}
-CONTROLS = {
-    "stem_self_renewal": (0.65, 0.95),
-    "stem_division_rate": (0.05, 0.2),
-    "feedback_strength": (4.375e-10, 7e-9, "log"),
-}
+K = 1.75e-9  # the published feedback strength of marciniak_czochra_2009
+
+
+def controls():
+    return [
+        Slider(name="stem_self_renewal", low=0.65, high=0.95, step=0.1),
+        Slider(name="stem_division_rate", values=[0.05, 0.1, 0.2]),
+        Slider(name="feedback_strength", values=[K / 4, K, 4 * K]),
+    ]
 
 
 @pytest.fixture
 def explorable(mc2009):
-    return hm.widgets.explore(mc2009, CONTROLS, t_end=60, y0=Y0)
+    return explore(mc2009, controls(), t_end=60, y0=Y0)
 
 
-def test_slider_change_redraws_with_a_direct_simulation(explorable, mc2009):
-    explorable.widget()
-    params = {}
-    for name, value in [
-        ("stem_self_renewal", 0.9),
-        ("stem_division_rate", 0.15),
-        ("feedback_strength", 3e-9),
-    ]:
-        explorable.sliders[name].value = value
-        params[name] = value
-        direct = mc2009.simulate(60, params=params, y0=Y0, t_eval=explorable.t_eval)
-        frame = explorable.current
-        for state in mc2009.state_names:
-            shown = frame.loc[frame["variable"] == state, "value"].to_numpy()
-            np.testing.assert_allclose(shown, direct[state], rtol=1e-12)
+def quietly(function, *args):
+    with contextlib.redirect_stdout(io.StringIO()):  # no notebook here to draw in
+        return function(*args)
 
 
-def test_slider_updates_do_not_recompile(explorable):
-    explorable.widget()
+def test_grid_points_equal_direct_simulations(explorable, mc2009):
+    grid = explorable.grid()
+    assert len(grid.points) == 4 * 3 * 3
+    for positions in [(0, 0, 0), (3, 2, 1), (1, 1, 2)]:
+        values = {c.name: c.values[p] for c, p in zip(explorable.controls, positions, strict=True)}
+        direct = mc2009.simulate(60, params=values, y0=Y0, t_eval=explorable.t_eval)
+        shown = grid.points[key(positions)]
+        for variable, value in zip(shown.lines["variable"], shown.lines["value"], strict=True):
+            np.testing.assert_allclose(value, direct[variable], rtol=1e-4, atol=1e-6)
+
+
+def test_live_moves_show_the_simulation_of_the_new_values_without_recompiling(explorable, mc2009):
+    live = quietly(lambda: explorable._live)
     count = compile_count()
-    for value in np.linspace(0.7, 0.95, 5):
-        explorable.sliders["stem_self_renewal"].value = float(value)
+    quietly(live.move, 0, 3)  # stem_self_renewal 0.95
+    quietly(live.move, 2, 0)  # feedback strength K/4
     assert compile_count() == count
+    assert live.values == {
+        "stem_self_renewal": 0.95,
+        "stem_division_rate": 0.1,
+        "feedback_strength": K / 4,
+    }
+    spec = explorable.chart(**live.values).to_dict()
+    rows = spec["datasets"]["lines"]
+    direct = mc2009.simulate(60, params=live.values, y0=Y0, t_eval=explorable.t_eval)
+    neutrophils = next(r for r in rows if r["v"] == "Neutrophils")
+    np.testing.assert_allclose(neutrophils["value"], direct["neutrophils"], rtol=5.1e-3)  # 3 digits
+    assert "0.95" in live.readout.value
+    quietly(live.reset)
+    assert live.positions == [c.start for c in explorable.controls]
 
 
-def test_log_slider_covers_the_requested_range(explorable):
-    slider = explorable.widget() and explorable.sliders["feedback_strength"]
-    assert slider.min == pytest.approx(np.log10(4.375e-10))
-    assert slider.max == pytest.approx(np.log10(7e-9))
-    assert slider.value == pytest.approx(1.75e-9)
+def test_steady_state_lines_are_the_closed_form(explorable):
+    shown = explorable.grid().points[key([3, 1, 1])]  # a1 = 0.95, k = K
+    assert shown.steady["neutrophils"] == pytest.approx((2 * 0.95 - 1) / K, rel=1e-9)
 
 
-def test_steady_state_panel_shows_the_stable_state(explorable):
-    explorable.widget()
-    explorable.sliders["stem_self_renewal"].value = 0.9
-    steady = explorable.steady_values()
-    assert steady["neutrophils"] == pytest.approx((2 * 0.9 - 1) / 1.75e-9, rel=1e-9)
-
-
-def test_static_chart_binds_one_slider_per_control(explorable):
-    spec = explorable.static_chart().to_dict()
+def test_static_spec_holds_every_combination_and_shows_the_start(explorable, mc2009):
+    spec = static_spec(explorable, explorable.grid())
     params = {p["name"]: p for p in spec["params"]}
-    assert set(params) == set(CONTROLS)
-    assert params["stem_self_renewal"]["bind"]["input"] == "range"
-    assert params["feedback_strength"]["bind"]["min"] == pytest.approx(
-        np.log10(4.375e-10), abs=1e-6
-    )
-    # the initial slider positions are grid points at (or next to) the defaults
-    assert params["stem_self_renewal"]["value"] == pytest.approx(0.875)
-    assert params["feedback_strength"]["value"] == pytest.approx(np.log10(1.75e-9), abs=1e-6)
+    assert set(params) == {"p0", "p1", "p2", "k"}
+    assert [params[f"p{i}"]["value"] for i in range(3)] == [2, 1, 1]  # 0.85, 0.1, K
+    lines = spec["datasets"]["lines"]
+    assert len(lines) == 36 * 3
+    start = [r for r in lines if r["k"] == "2-1-1"]
+    direct = mc2009.simulate(60, y0=Y0, t_eval=explorable.t_eval)
+    for row in start:
+        variable = {
+            "Stem cells": "stem_cells",
+            "Progenitors and precursors": "precursors",
+            "Neutrophils": "neutrophils",
+        }[row["v"]]
+        np.testing.assert_allclose(row["value"], direct[variable], rtol=5.1e-3)  # 3 digits
 
 
-def test_static_data_equal_simulations_at_each_grid_point(explorable, mc2009):
-    trajectories, steady, _ = explorable.static_data()
-    assert len(trajectories) == 5**3 * 3
-    rng = np.random.default_rng(3)
-    for row in trajectories.sample(6, random_state=rng.integers(1 << 31)).itertuples():
-        params = {
-            "stem_self_renewal": row.stem_self_renewal,
-            "stem_division_rate": row.stem_division_rate,
-            "feedback_strength": 10**row.feedback_strength,
-        }
-        direct = mc2009.simulate(60, params=params, y0=Y0, t_eval=explorable.t_eval)
-        expected = direct[row.variable]
-        shown = np.array([np.nan if v is None else v for v in row.value], dtype=float)
-        positive = expected > 0
-        np.testing.assert_allclose(shown[positive], expected[positive], rtol=1e-3)
-        assert np.all(np.isnan(shown[~positive]))
-    assert set(steady["variable"]) == set(mc2009.state_names)
+def test_axes_stay_fixed_and_hold_every_line(explorable):
+    grid = explorable.grid()
+    low, high = grid.domains[0]
+    for shown in grid.points.values():
+        for values in shown.lines["value"]:
+            positive = values[values > 0]
+            assert positive.min() >= low * (1 - 1e-9) and positive.max() <= high * (1 + 1e-9)
+    spec = static_spec(explorable, grid)
+    scale = spec["vconcat"][0]["layer"][0]["encoding"]["y"]["scale"]
+    assert scale["domain"] == [low, high] and scale["type"] == "log"
 
 
 def test_static_mode_offers_only_working_html(explorable, monkeypatch):
     monkeypatch.setenv(STATIC_ENV, "1")
     bundle = explorable._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain"}
-    assert "vegaEmbed" in bundle["text/html"]
-    assert explorable._widget is None  # no ipywidget was created for the static page
+    page = bundle["text/html"]
+    assert 'type="range"' in page and 'aria-live="polite"' in page and "hm-spec" in page
+    assert "_live" not in explorable.__dict__  # no ipywidget was created for the static page
+    assert "http" not in page
 
 
 def test_live_mode_offers_the_ipywidget(explorable, monkeypatch):
     monkeypatch.delenv(STATIC_ENV, raising=False)
-    bundle = explorable._repr_mimebundle_()
+    bundle = quietly(explorable._repr_mimebundle_)
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
 
@@ -114,119 +131,195 @@ def test_static_html_is_self_contained_and_safe():
         "description": 'a "quoted" chart',
         "data": {"values": [{"text": "</script>"}]},
         "mark": "point",
+        "title": "Counts",
     }
-    html = render_static_html(spec)
-    assert "http" not in html
-    assert "</script>" not in html.split("<script", 1)[1].rsplit("</script>", 1)[0]
-    assert 'aria-label="a &quot;quoted&quot; chart"' in html
-    payload = html.split("window.vegaEmbed(", 1)[1].split(', {"actions"')[0]
-    payload = payload.split(", ", 1)[1].replace("<\\/", "</")
-    assert json.loads(payload) == spec
+    page = render_static_html(spec)
+    assert "http" not in page
+    payload = page.split('class="hm-spec">', 1)[1].split("</script>", 1)[0]
+    assert "</" not in payload
+    parsed = json.loads(payload.replace("<\\/", "</"))
+    assert parsed["data"] == spec["data"] and "title" not in parsed  # the title is page text
+    assert parsed["config"]["axis"]["labelFontSize"] >= 12
+    assert 'aria-label="a &quot;quoted&quot; chart"' in page
+    assert '<p class="hm-title">Counts</p>' in page
+    assert json_script({"a": 1.23456789e-9}, "x").endswith('{"a":1.235e-9}</script>')
 
 
-def test_timecourse_chart_thins_and_drops_non_positive_values(mc2009):
+def test_timecourse_chart_thins_labels_and_drops_non_positive_values(mc2009):
     result = mc2009.simulate(50, y0=Y0, t_eval=np.linspace(0, 50, 1001))
     spec = timecourse_chart(result, max_points=100).to_dict()
     values = next(iter(spec["datasets"].values()))
     assert len(values) <= 3 * 101
     assert all(row["value"] > 0 for row in values)
+    assert {row["variable"] for row in values} == {
+        "Stem cells",
+        "Progenitors and precursors",
+        "Neutrophils",
+    }
     assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["encoding"]["x"]["title"] == "Time (days)"
+    with pytest.raises(hm.ModelError, match="different units"):
+        timecourse_chart(result, ["neutrophils", "feedback_signal"])
 
 
-def test_scenario_inputs_summary_and_reference_lines(clearance, monkeypatch):
-    """A slider that is not a parameter (a dose) goes through the scenario function."""
-    view = hm.widgets.explore(
+def test_scenario_inputs_summary_and_reference_lines(clearance):
+    """A slider that is not a parameter (a dose) goes through the scenario function; the
+    simulation is the closed form."""
+    view = explore(
         clearance,
-        {
-            "dose": hm.widgets.Input(1.0, 5.0, value=2.0, unit="mg", description="bolus"),
-            "elimination_rate": (0.1, 0.5),
-        },
+        [
+            Slider(name="dose", low=1.0, high=5.0, step=1.0, value=2.0, label="Bolus", unit="mg"),
+            Slider(name="elimination_rate", values=[0.1, 0.3, 0.5]),
+        ],
         t_end=10,
         scenario=lambda v: {"doses": [hm.Dose(0.0, "drug", v["dose"])]},
         summary=lambda r: {"peak": f"{r['drug'].max():.3f} mg"},
         reference_lines={"threshold": 1.0},
         steady_state=False,
-        points=5,
+        log_scale=False,
     )
     result = view.run(dose=4.0, elimination_rate=0.2)
     np.testing.assert_allclose(result["drug"], 4.0 * np.exp(-0.2 * result.t), rtol=1e-6)
-    trajectories, steady, summaries = view.static_data()
-    assert len(trajectories) == 25 and steady.empty
-    row = summaries[(summaries["dose"] == 5.0) & (summaries["elimination_rate"] == 0.1)]
-    assert list(row["line"]) == ["peak: 5.000 mg"]
-    spec = view.static_chart().to_dict()
-    assert {p["name"] for p in spec["params"]} == {"dose", "elimination_rate"}
-    assert "vconcat" in spec
-    monkeypatch.setenv(STATIC_ENV, "1")
-    assert "vegaEmbed" in view._repr_mimebundle_()["text/html"]
+    grid = view.grid()
+    assert len(grid.points) == 15
+    shown = grid.points[key([4, 0])]  # 5 mg, rate 0.1
+    assert shown.summary == {"peak": "5.000 mg"}
+    assert shown.markers == [{"time": 0.0, "label": "Dose into drug amount"}]
+    assert "Bolus (mg): 5" in shown.description
+    assert human_number(5 * math.exp(-1.0)) in shown.description  # the closed form at t = 10
+    spec = static_spec(view, grid)
+    assert spec["datasets"]["references"][0]["label"] == "threshold"
 
 
-def test_input_sliders_need_a_scenario(clearance):
+def test_inputs_need_a_scenario_label_and_unit(clearance):
+    dose = Slider(name="dose", low=1.0, high=5.0, step=1.0, value=2.0, label="Bolus", unit="mg")
     with pytest.raises(hm.ModelError, match="need a scenario function"):
-        hm.widgets.explore(
-            clearance, {"dose": hm.widgets.Input(1.0, 5.0, 2.0, "mg", "bolus")}, t_end=10
+        explore(clearance, [dose], t_end=10)
+    with pytest.raises(hm.ModelError, match="needs label=, unit="):
+        explore(
+            clearance, [Slider(name="dose", low=1, high=5, step=1)], t_end=10, scenario=lambda v: {}
         )
 
 
-def test_linear_slider_on_a_tiny_parameter_keeps_its_range(mc2009):
-    view = hm.widgets.explore(mc2009, ["feedback_strength"], t_end=30)
-    spec = view.static_chart().to_dict()
-    bind = spec["params"][0]["bind"]
-    assert bind["min"] == pytest.approx(0.875e-9) and bind["max"] == pytest.approx(3.5e-9)
-    trajectories, _, _ = view.static_data()
-    assert trajectories["feedback_strength"].nunique() == 7
+@pytest.mark.parametrize(
+    ("slider", "message"),
+    [
+        (Slider(name="stem_self_renewal", low=0.3, high=0.6, step=0.1), "starting value"),
+        (Slider(name="stem_self_renewal", low=0.5, high=0.9, step=0.3), "divides the range"),
+        (Slider(name="stem_self_renewal", low=0.5, high=1.5, step=0.05), "high end"),
+    ],
+)
+def test_slider_grids_are_checked_before_anything_runs(mc2009, slider, message):
+    with pytest.raises(hm.ModelError, match=message):
+        explore(mc2009, [slider], t_end=10)
 
 
-def test_slider_range_is_reachable_in_decimal_steps(mc2009):
-    """min + (points - 1) * step must equal max exactly as decimals (browsers step in
-    decimal arithmetic), and every grid point's data key must be a slider position."""
-    from decimal import Decimal
+def test_slider_values_must_increase_and_log_sliders_be_positive():
+    with pytest.raises(hm.ModelError, match="increasing"):
+        Slider(name="a", values=[0.5, 0.4])
+    with pytest.raises(hm.ModelError, match="log slider"):
+        Slider(name="a", low=0.0, high=1.0, points=3, log=True)
+    with pytest.raises(hm.ModelError, match="one of step, values or points"):
+        Slider(name="a", low=0.0, high=1.0, step=0.5, points=3)
 
-    view = hm.widgets.explore(
+
+def test_a_choice_passes_its_option_value_to_the_scenario(clearance):
+    view = explore(
+        clearance,
+        [Choice(name="route", label="Route", options={"Small dose": 1.0, "Large dose": 3.0})],
+        t_end=5,
+        scenario=lambda v: {"doses": [hm.Dose(0.0, "drug", v["route"])]},
+        steady_state=False,
+    )
+    assert view.controls[0].texts == ("Small dose", "Large dose")
+    large = view.grid().points["1"]
+    np.testing.assert_allclose(large.lines["value"][0][0], 3.0)
+    page = view.static_html()
+    assert page.count('type="radio"') == 2 and "<legend>Route</legend>" in page
+
+
+def test_quantities_of_different_units_get_separate_panels(mc2009):
+    view = explore(
         mc2009,
-        {
-            "stem_self_renewal": (0.3, 0.9, "linear", 0.85),
-            "feedback_strength": (1e-10, 7e-9, "log"),
-        },
+        [Slider(name="stem_self_renewal", low=0.75, high=0.95, step=0.1)],
         t_end=10,
-        points=5,
+        variables=["neutrophils", "feedback_signal"],
     )
-    trajectories, _, _ = view.static_data()
+    assert [p.variables for p in view.panels] == [("neutrophils",), ("feedback_signal",)]
+    spec = static_spec(view, view.grid())
+    titles = [
+        panel["layer"][0]["encoding"]["y"].get("axis", {}).get("title") for panel in spec["vconcat"]
+    ]
+    assert titles == ["Neutrophils (cells/kg)", "Feedback signal"]
+    with pytest.raises(hm.ModelError, match="separate panels"):
+        explore(
+            mc2009,
+            ["stem_self_renewal"],
+            t_end=10,
+            variables=["neutrophils", "feedback_signal"],
+            reference_lines={"x": 1.0},
+        )
+    with pytest.raises(hm.ModelError, match="one unit"):
+        explore(
+            mc2009,
+            ["stem_self_renewal"],
+            t_end=10,
+            panels=[Panel(variables=["neutrophils", "feedback_signal"])],
+        )
+
+
+def test_dose_markers_follow_the_schedule():
+    view = explorables.chemotherapy.dose_schedule()
+    shown = view.grid().points[key([2, 2])]  # every 14 days, 4 doses
+    assert [m["time"] for m in shown.markers] == pytest.approx([0, 14, 28, 42], abs=1e-9)
+    assert {m["label"] for m in shown.markers} == {"Docetaxel infusion"}
+
+
+CHAPTER_EXPLORABLES = [
+    explorables.hsc.marrow_recovery,
+    explorables.anaemia.blood_loss,
+    explorables.anaemia.haemolysis,
+    explorables.anaemia.marrow_failure,
+    explorables.anaemia.epo_therapy,
+    explorables.chemotherapy.one_dose,
+    explorables.chemotherapy.dose_schedule,
+    explorables.chemotherapy.gcsf_support,
+    explorables.leukaemia.imatinib_on_off,
+    explorables.leukaemia.resistance,
+    explorables.leukaemia.aml_competition,
+    explorables.transplantation.graft_dose,
+    explorables.transplantation.autologous_rescue,
+    explorables.transplantation.mixed_chimerism,
+    explorables.gene_therapy.red_cell_chimerism,
+    explorables.gene_therapy.cure_threshold,
+    explorables.gene_therapy.allogeneic_vs_autologous,
+]
+CODE_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def _visible_texts(view) -> list[str]:
+    spec = static_spec(view, view.grid())
+    texts = [view.title, view.note or "", view.description]
     for control in view.controls:
-        low, high, step = control.slider_range()
-        assert Decimal(repr(low)) + 4 * Decimal(repr(step)) == Decimal(repr(high))
-        positions = {float(Decimal(repr(low)) + k * Decimal(repr(step))) for k in range(5)}
-        assert set(trajectories[control.name]) == positions
-    assert view.controls[0].position(0.85) == 0.9  # initial value snaps to the nearest point
+        texts += [control.label, *control.texts]
+    for shown in view.grid().points.values():
+        texts += [shown.description, *shown.summary, *shown.summary.values()]
+        texts += [m["label"] for m in shown.markers] + [o["label"] for o in shown.overlay]
+    for panel in spec["vconcat"]:
+        for layer in panel["layer"]:
+            for channel in layer.get("encoding", {}).values():
+                if isinstance(channel, dict):
+                    texts.append(str(channel.get("title", "")))
+                    texts.append(str(channel.get("axis", {}).get("title", "")))
+    texts += [row["v"] for row in spec["datasets"]["lines"]]
+    texts += [row["label"] for row in spec["datasets"]["references"]]
+    return texts
 
 
-def test_initial_value_outside_the_slider_range_is_rejected(mc2009):
-    with pytest.raises(hm.ModelError, match=r"initial value of the slider 'stem_self_renewal'"):
-        hm.widgets.explore(mc2009, {"stem_self_renewal": (0.3, 0.6)}, t_end=10)
-
-
-def test_hsc_chapter_explorable_starts_from_the_depleted_marrow(mc2009):
-    from hemomodels.explorables import hsc
-
-    view = hsc.marrow_recovery(mc2009)
-    result = view.run(stem_self_renewal=0.9)
-    direct = mc2009.simulate(
-        120, params={"stem_self_renewal": 0.9}, y0=hsc.DEPLETED_MARROW, t_eval=view.t_eval
-    )
-    np.testing.assert_allclose(result.states, direct.states, rtol=1e-12)
-    spec = view.static_chart().to_dict()
-    assert {p["name"] for p in spec["params"]} == set(view.values)
-
-
-def test_live_spec_equals_a_freshly_built_chart(mc2009):
-    """The fast live path (structure built once, data replaced) draws what Altair builds."""
-    view = hm.widgets.explore(mc2009, {"stem_self_renewal": (0.75, 0.95)}, t_end=30, y0=Y0)
-    for value in (0.8, 0.9):
-        fast = view.live_spec(stem_self_renewal=value)
-        full = view.chart(stem_self_renewal=value).to_dict()
-        for fast_layer, full_layer in zip(fast["layer"], full["layer"], strict=True):
-            assert fast_layer["mark"] == full_layer["mark"]
-            assert fast_layer["encoding"] == full_layer["encoding"]
-            fast_rows = fast["datasets"][fast_layer["data"]["name"]]
-            full_rows = full["datasets"][full_layer["data"]["name"]]
-            assert fast_rows == full_rows
+@pytest.mark.parametrize("build", CHAPTER_EXPLORABLES, ids=lambda f: f.__name__)
+def test_chapter_explorables_speak_the_readers_language(build):
+    view = build()
+    found = sorted({m for text in _visible_texts(view) for m in CODE_NAME.findall(text)})
+    assert not found, f"code names visible to readers: {found}"
+    for control in view.controls:
+        assert control.label[0].isupper()

@@ -3,8 +3,9 @@
 At ``builder-inited`` this writes the single self-contained bundle returned by
 ``vl_convert.javascript_bundle()`` (it defines ``window.vegaEmbed``, ``window.vega`` and
 ``window.vegaLite``) to ``<outdir>/_static/vendor/vega/vega-bundle.js`` and adds it to every
-page as a module script. Charts rendered by ``hemomodels.viz`` call ``vegaEmbed`` from an
-inline ``<script type="module">``, which runs after this (deferred) module.
+page as a module script, followed by the book's own ``hemomodels.js`` (and ``hemomodels.css``),
+which draws the charts and runs the explorables that ``hemomodels.viz`` and
+``hemomodels.widgets`` write into the pages as inert JSON.
 
 The bundle is generated, never committed: it always matches the installed vl-convert-python and
 the Vega-Lite version of the installed Altair (whose schema the chart specs use).
@@ -44,6 +45,9 @@ def write_bundle(app: Sphinx) -> None:
         target.write_text(code, encoding="utf-8")
         logger.info("vega_bundle: wrote %s (%d bytes)", target, len(code))
     app.add_js_file(BUNDLE, type="module")
+    # Draws the charts and runs the explorables (after the bundle: module scripts run in order).
+    app.add_js_file("hemomodels.js", type="module")
+    app.add_css_file("hemomodels.css")
 
 
 def setup(app: Sphinx) -> dict:

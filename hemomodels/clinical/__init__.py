@@ -15,8 +15,6 @@ from .anaemia import (
 from .gene_therapy import (
     FITZHUGH_THRESHOLD,
     TRANSFUSION_INDEPENDENCE_HB,
-    GeneTherapyPlan,
-    engraftment_start,
 )
 from .leukaemia import (
     AML_BLAST_THRESHOLD,
@@ -49,8 +47,6 @@ from .transplant import (
 __all__ = [
     "FITZHUGH_THRESHOLD",
     "TRANSFUSION_INDEPENDENCE_HB",
-    "GeneTherapyPlan",
-    "engraftment_start",
     "AML_BLAST_THRESHOLD",
     "MMR_LOG_REDUCTION",
     "major_molecular_response_day",

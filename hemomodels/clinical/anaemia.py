@@ -18,19 +18,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import rules
-from ..errors import ModelError
 from .timeseries import first_crossing
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from ..model import Model
     from ..result import Result
 
 __all__ = [
     "RESTRICTIVE_TRANSFUSION_THRESHOLD",
     "WHO_ANAEMIA_THRESHOLDS",
-    "blood_loss_initial_state",
     "classify_anaemia",
     "time_to_transfusion",
 ]
@@ -121,75 +116,3 @@ def time_to_transfusion(
     """
     threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit="g/dL")
     return first_crossing(result, variable, threshold, direction="down", patient=patient)
-
-
-def blood_loss_initial_state(
-    model: Model, volume_lost_l: float, *, params: Mapping[str, float] | None = None
-) -> dict[str, float]:
-    """Initial state just after losing ``volume_lost_l`` litres of whole blood.
-
-    Starting from the model's healthy stable steady state, whole blood carries Hb at the
-    current concentration, so losing a volume :math:`\\Delta V` of a blood volume :math:`V`
-    removes the fraction :math:`\\Delta V / V` of the circulating Hb mass; marrow
-    compartments are untouched. Plasma is assumed to be replaced quickly (blood volume back
-    to :math:`V`), so the Hb concentration drops at once by the same fraction — in reality
-    haemodilution takes a day or more.
-
-    Parameters
-    ----------
-    model : Model
-        A model with states ``hb_mass`` and parameter ``blood_volume`` (e.g.
-        :func:`hemomodels.models.tetschke2018`).
-    volume_lost_l : float
-        Volume of whole blood lost (L), in ``[0, blood_volume)``.
-    params : mapping, optional
-        Parameters overriding the defaults (they set the steady state and the blood volume).
-
-    Returns
-    -------
-    dict of str to float
-        Initial values of every state.
-
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> model = hm.models.tetschke2018()
-    >>> start = blood_loss_initial_state(model, 0.5)  # half a litre of whole blood
-    >>> healthy = blood_loss_initial_state(model, 0.0)
-    >>> round(start["hb_mass"] / healthy["hb_mass"], 4)  # 1 - 0.5 L / blood volume
-    0.9164
-    """
-    from ..errors import unknown_name
-    from ..model import Model
-
-    rules.instance(model, "model", Model)
-    for name, kind, known in (
-        ("hb_mass", "state", model.state_names),
-        ("blood_volume", "parameter", model.parameter_names),
-    ):
-        if name not in known:
-            raise unknown_name(kind, name, known, model=model.name)
-    from ..validation import check_parameters
-
-    volume = float(check_parameters(model, params)[model.parameter_index["blood_volume"]])
-    volume_lost_l = rules.number(
-        volume_lost_l,
-        "volume of blood lost",
-        low=0.0,
-        high=volume,
-        high_open=True,
-        unit="L",
-        model=model.name,
-        allowed=f"a number in [0, {volume:g}) (less than the blood volume)",
-    )
-    stable = [s for s in model.steady_states(params) if s.stability == "stable"]
-    if len(stable) != 1:
-        raise ModelError(
-            f"{model.name}: no single stable steady state at these parameters to start the "
-            "blood loss from; allowed: parameters with one stable steady state.",
-            field="params",
-            value=params,
-        )
-    state = dict(stable[0].values)
-    state["hb_mass"] *= 1 - volume_lost_l / volume
-    return state

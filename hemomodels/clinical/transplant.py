@@ -28,14 +28,13 @@ had no aplasia, no graft failure either.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import rules
-from ..doses import Dose
 from ..errors import invalid_value
 from ..units import days_per
 from .timeseries import _check_result, _series, time_below
@@ -54,7 +53,6 @@ __all__ = [
     "engraftment_summary",
     "graft_failure",
     "graft_source",
-    "infusion",
 ]
 
 #: ANC threshold of neutrophil engraftment, 10⁹ cells/L (500/µL; ``kharfandabaja2021``).
@@ -204,71 +202,6 @@ def graft_source(name: str | GraftSource) -> GraftSource:
     return GRAFT_SOURCES[rules.choice(name, "graft source", GRAFT_SOURCES)]
 
 
-def infusion(
-    source: str | GraftSource,
-    cd34_dose: float | None = None,
-    *,
-    residual: float = 0.0,
-    target: str = "stem_cells",
-    steady_state: Mapping[str, float] | None = None,
-) -> dict[str, Any]:
-    """Simulation arguments for a transplant: an emptied marrow and the graft.
-
-    Parameters
-    ----------
-    source : str or GraftSource
-        Graft source (a key of :data:`GRAFT_SOURCES`).
-    cd34_dose : float, optional
-        Infused CD34⁺ cells per kg (>= 0); default the source's ``typical_cd34_dose``.
-    residual : float
-        Fraction (in [0, 1]) of each compartment's steady state left by the conditioning
-        therapy (0: a completely empty marrow).
-    target : str
-        Compartment receiving the infused cells.
-    steady_state : mapping, optional
-        Steady state by compartment name (cells/kg) to which ``residual`` applies; default
-        that of :func:`~hemomodels.models.transplant_reconstitution`.
-
-    Returns
-    -------
-    dict
-        ``{"y0": ..., "doses": [...]}`` for :meth:`~hemomodels.Model.simulate`: the graft is a
-        :class:`~hemomodels.Dose` into ``target`` at the source's calibrated lag.
-
-    Examples
-    --------
-    >>> infusion("cord_blood")["doses"]
-    [Dose(time=7.0, target='stem_cells', amount=200000.0)]
-    """
-    graft = graft_source(source)
-    dose = (
-        graft.typical_cd34_dose
-        if cd34_dose is None
-        else rules.number(cd34_dose, "CD34+ cell dose", low=0.0, unit="cells/kg")
-    )
-    residual = rules.fraction(residual, "residual", unit="fraction of the steady state")
-    if steady_state is None:
-        from ..models.transplant_reconstitution import (
-            STEADY_NEUTROPHILS,
-            STEADY_PRECURSORS,
-            STEADY_STEM,
-        )
-
-        steady_state = {
-            "stem_cells": STEADY_STEM,
-            "precursors": STEADY_PRECURSORS,
-            "neutrophils": STEADY_NEUTROPHILS,
-        }
-    steady_state = {
-        name: rules.number(value, f"steady_state[{name!r}]", low=0.0, unit="cells/kg")
-        for name, value in rules.mapping(steady_state, "steady_state").items()
-    }
-    if not isinstance(target, str):
-        raise invalid_value("target", target, "a compartment name (str)", None)
-    y0 = {name: residual * value for name, value in steady_state.items()}
-    return {"y0": y0, "doses": [Dose(graft.calibrated_lag, target, dose)]}
-
-
 def daily_values(
     result: Result, variable: str = "ANC", *, patient: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -395,6 +328,7 @@ def graft_failure(
     Examples
     --------
     >>> import hemomodels as hm
+    >>> from hemomodels.scenarios.transplant import infusion
     >>> model = hm.models.transplant_reconstitution()
     >>> course = model.simulate(45, **infusion("bone_marrow"), t_eval=range(46))
     >>> graft_failure(course, "bone_marrow")

@@ -18,26 +18,23 @@ import numpy as np
 from ..clinical.anaemia import (
     RESTRICTIVE_TRANSFUSION_THRESHOLD,
     WHO_ANAEMIA_THRESHOLDS,
-    blood_loss_initial_state,
     classify_anaemia,
     time_to_transfusion,
 )
 from ..clinical.timeseries import first_crossing, nadir
-from ..doses import Schedule
 from ..model import Model
 from ..models.tetschke2018 import tetschke2018
 from ..models.tetschke2018_epo import tetschke2018_epo
 from ..result import Result
-from ..widgets import Explorable, Input, explore
+from ..scenarios.anaemia import blood_loss_initial_state, epo_therapy_scenario
+from ..widgets import Explorable, Slider, explore
 
 __all__ = [
     "blood_loss",
     "epo_therapy",
-    "epo_therapy_scenario",
     "haemolysis",
     "marrow_failure",
     "severity_text",
-    "untreated_ckd_state",
 ]
 
 #: The WHO cut-off line drawn on every haemoglobin chart (adult men, g/dL).
@@ -95,16 +92,21 @@ def blood_loss(model: Model | None = None) -> Explorable:
     model = model or tetschke2018()
     return explore(
         model,
-        {
-            "blood_lost": Input(
-                0.0, 2.5, 0.5, "L", "Volume of whole blood lost at day 0 (plasma replaced)"
+        [
+            Slider(
+                name="blood_lost",
+                low=0.0,
+                high=2.5,
+                step=0.25,
+                value=0.5,
+                label="Whole blood lost on day 0",
+                unit="L",
             )
-        },
+        ],
         t_end=120,
         scenario=lambda values: {"y0": blood_loss_initial_state(model, values["blood_lost"])},
         variables=["hb_concentration"],
         log_scale=False,
-        points=6,
         title="Haemoglobin after losing blood",
         summary=blood_loss_summary,
         reference_lines=_WHO_LINE,
@@ -129,7 +131,7 @@ def _haemolysis_summary(model: Model):
 
 
 def haemolysis(model: Model | None = None) -> Explorable:
-    """Haemoglobin over a year when the red-cell lifespan is shortened to 15–120 days.
+    """Haemoglobin over a year when the red-cell lifespan is shortened to 10–120 days.
 
     Examples
     --------
@@ -140,11 +142,17 @@ def haemolysis(model: Model | None = None) -> Explorable:
     model = model or tetschke2018()
     return explore(
         model,
-        {"rbc_lifespan": (15.0, 120.0)},
+        [
+            Slider(
+                name="rbc_lifespan",
+                values=[10, 12, 14, 16, 20, 30, 40, 60, 80, 100, 120],
+                value=120,
+                format="{:g}",
+            )
+        ],
         t_end=365,
         variables=["hb_concentration"],
         log_scale=False,
-        points=8,
         title="Shortened red-cell lifespan",
         summary=_haemolysis_summary(model),
         reference_lines=_WHO_LINE,
@@ -173,11 +181,17 @@ def marrow_failure(model: Model | None = None) -> Explorable:
     model = model or tetschke2018()
     return explore(
         model,
-        {"production_capacity": (0.05, 1.0)},
+        [
+            Slider(
+                name="production_capacity",
+                values=[0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+                label="Marrow production capacity c, share of normal",
+                format="{:.0%}",
+            )
+        ],
         t_end=365,
         variables=["hb_concentration"],
         log_scale=False,
-        points=8,
         title="Reduced production capacity",
         summary=marrow_failure_summary,
         reference_lines={
@@ -185,47 +199,6 @@ def marrow_failure(model: Model | None = None) -> Explorable:
             **_WHO_LINE,
         },
     )
-
-
-def untreated_ckd_state(model: Model, kidney_epo_capacity: float) -> dict[str, float]:
-    """The stable steady state of an untreated patient with this kidney EPO capacity.
-
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> state = untreated_ckd_state(hm.models.tetschke2018_epo(), kidney_epo_capacity=0.3)
-    >>> round(state["hb_mass"], 1)
-    313.3
-    """
-    stable = [
-        s
-        for s in model.steady_states({"kidney_epo_capacity": kidney_epo_capacity})
-        if s.stability == "stable"
-    ]
-    return stable[0].values
-
-
-def epo_therapy_scenario(model: Model, weeks: int = 24):
-    """Scenario: injections three times a week (days 0, 2, 4 of each week), started from
-    the untreated steady state of the chosen kidney EPO capacity.
-
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> scenario = epo_therapy_scenario(hm.models.tetschke2018_epo(), weeks=2)
-    >>> doses = scenario({"epo_dose": 0.5, "kidney_epo_capacity": 0.6})["doses"]
-    >>> [(d.start, d.every, d.count) for d in doses]  # weekly on days 0, 2 and 4
-    [(0.0, 7.0, 2), (2.0, 7.0, 2), (4.0, 7.0, 2)]
-    """
-
-    def scenario(values: dict[str, float]) -> dict:
-        doses = [
-            Schedule("epo", values["epo_dose"], start=day, every=7.0, count=weeks)
-            for day in (0.0, 2.0, 4.0)
-        ]
-        return {"y0": untreated_ckd_state(model, values["kidney_epo_capacity"]), "doses": doses}
-
-    return scenario
 
 
 def epo_summary(result: Result) -> dict[str, str]:
@@ -253,21 +226,32 @@ def epo_therapy(model: Model | None = None) -> Explorable:
     model = model or tetschke2018_epo()
     return explore(
         model,
-        {
-            "epo_dose": Input(
-                0.0,
-                1.0,
-                0.5,
-                "1",
-                "Dose per injection, in multiples of the normal plasma EPO level",
+        [
+            Slider(
+                name="epo_dose",
+                low=0.0,
+                high=1.0,
+                step=0.25,
+                value=0.5,
+                label="Dose per injection, in multiples of the normal plasma EPO level",
+                unit="",
+                format="{:g}×",
             ),
-            "kidney_epo_capacity": (0.3, 0.9, "linear", 0.6),
-        },
+            Slider(
+                name="kidney_epo_capacity",
+                low=0.3,
+                high=0.9,
+                step=0.1,
+                value=0.6,
+                label="Kidney EPO capacity, share of healthy",
+                format="{:.0%}",
+            ),
+        ],
         t_end=168,
         scenario=epo_therapy_scenario(model),
         variables=["hb_concentration"],
         log_scale=False,
-        points=5,
+        dose_markers=False,
         title="EPO injections three times a week",
         summary=epo_summary,
         steady_state=False,

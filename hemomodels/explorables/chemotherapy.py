@@ -21,40 +21,22 @@ import pandas as pd
 
 from ..clinical.neutropenia import GRADE_THRESHOLDS, neutropenia_summary
 from ..clinical.timeseries import nadir, peak_after_nadir
-from ..doses import ParameterChange, Schedule
 from ..model import Model
-from ..models.friberg2002 import bolus_concentration, friberg2002, regimen
+from ..models.friberg2002 import friberg2002, regimen
 from ..result import Result
-from ..widgets import Explorable, Input, explore
+from ..scenarios.chemotherapy import DAY, gcsf_course
+from ..widgets import Explorable, Slider, explore
 
 __all__ = [
-    "DAY",
     "cohort_toxicity",
-    "docetaxel_schedule",
     "dose_schedule",
-    "gcsf_course",
     "gcsf_support",
     "nadir_rebound_table",
     "one_dose",
 ]
 
-#: Hours per day (the model's time unit is the hour).
-DAY = 24.0
 
 _GRADE_LINES = {"grade 4 (0.5)": GRADE_THRESHOLDS[4], "grade 3 (1.0)": GRADE_THRESHOLDS[3]}
-
-
-def docetaxel_schedule(dose_mg: float, every_days: float, count: int) -> Schedule:
-    """Intravenous docetaxel boluses of ``dose_mg`` every ``every_days`` days from day 0.
-
-    Examples
-    --------
-    >>> [dose.time for dose in docetaxel_schedule(100, every_days=21, count=3).doses()]  # hours
-    [0.0, 504.0, 1008.0]
-    """
-    return Schedule(
-        "Conc", bolus_concentration(dose_mg), start=0.0, every=every_days * DAY, count=count
-    )
 
 
 def nadir_rebound_table(results: Mapping[str, Result], variable: str = "ANC") -> pd.DataFrame:
@@ -63,11 +45,12 @@ def nadir_rebound_table(results: Mapping[str, Result], variable: str = "ANC") ->
     Examples
     --------
     >>> import hemomodels as hm
+    >>> from hemomodels.scenarios.chemotherapy import docetaxel_schedule
     >>> model = hm.models.friberg2002("docetaxel")
     >>> result = model.simulate(28 * 24, doses=docetaxel_schedule(200, 21, 1))
     >>> nadir_rebound_table({"200 mg": result}).round(2)
-            nadir day  nadir (10^9/L)  rebound day  rebound (10^9/L)
-    200 mg       7.63            0.75        19.74              6.42
+            nadir day  nadir (10⁹/L)  rebound day  rebound (10⁹/L)
+    200 mg       7.63           0.75        19.74             6.42
     """
     rows = {}
     for label, result in results.items():
@@ -75,9 +58,9 @@ def nadir_rebound_table(results: Mapping[str, Result], variable: str = "ANC") ->
         t_max, high = rebound if rebound is not None else (np.nan, np.nan)
         rows[label] = {
             "nadir day": t_min / DAY,
-            "nadir (10^9/L)": low,
+            "nadir (10⁹/L)": low,
             "rebound day": t_max / DAY,
-            "rebound (10^9/L)": high,
+            "rebound (10⁹/L)": high,
         }
     return pd.DataFrame(rows).T
 
@@ -88,9 +71,9 @@ def _lines(grade: int):
         nadir_time, time_below = s["nadir_time"], s["time_below"]
         assert nadir_time is not None and time_below is not None  # always set
         return {
-            "nadir": f"day {nadir_time / DAY:.1f}, {s['nadir']:.2f} x10^9/L "
+            "nadir": f"day {nadir_time / DAY:.1f}, {s['nadir']:.2f} × 10⁹/L "
             f"(grade {s['worst_grade']})",
-            f"days below {s['threshold']:g} x10^9/L": f"{time_below / DAY:.1f}",
+            f"days below {s['threshold']:g} × 10⁹/L": f"{time_below / DAY:.1f}",
         }
 
     return summary
@@ -109,16 +92,27 @@ def one_dose(model: Model | None = None) -> Explorable:
     >>> view.values
     {'dose_mg_per_m2': 100.0, 'MTT': 84.2, 'gamma': 0.145}
     >>> view.summary_rows(view.run())["nadir"]
-    'day 8.5, 0.22 x10^9/L (grade 4)'
+    'day 8.5, 0.22 × 10⁹/L (grade 4)'
     """
     model = model or friberg2002(PATIENT_ESTIMATES)
+    mtt, gamma = model.parameter("MTT").value, model.parameter("gamma").value
     return explore(
         model,
-        {
-            "dose_mg_per_m2": Input(25, 150, 100, "mg/m²", "Docetaxel dose (1-h infusion)"),
-            "MTT": (60.0, 120.0),
-            "gamma": (0.1, 0.4),
-        },
+        [
+            Slider(
+                name="dose_mg_per_m2",
+                low=25,
+                high=150,
+                step=25,
+                value=100,
+                label="Docetaxel dose, one-hour infusion",
+                unit="mg/m²",
+                format="{:g}",
+            ),
+            # the grids hold the model's own values (84.2 h and 0.145 for the chapter's patient)
+            Slider(name="MTT", values=sorted({60.0, 72.0, mtt, 100.0, 120.0}), format="{:g}"),
+            Slider(name="gamma", values=sorted({0.1, gamma, 0.2, 0.3, 0.4}), format="{:g}"),
+        ],
         scenario=lambda v: {"doses": regimen(v["dose_mg_per_m2"], cycles=1)},
         t_end=28 * DAY,
         variables=["ANC"],
@@ -129,6 +123,9 @@ def one_dose(model: Model | None = None) -> Explorable:
         reference_lines={"grade 4 (0.5)": GRADE_THRESHOLDS[4]},
         time_display=(1 / DAY, "day"),
         title="Neutrophils after one dose",
+        dose_label="Docetaxel infusion",
+        # the strongest feedback overshoots far higher; the axis keeps the clinical range
+        y_domain=(0.0, 15.0),
     )
 
 
@@ -141,16 +138,32 @@ def dose_schedule(model: Model | None = None) -> Explorable:
     >>> view = dose_schedule()
     >>> view.values
     {'cycle_days': 21.0, 'cycles': 4.0}
-    >>> view.summary_rows(view.run())["days below 1 x10^9/L"]
+    >>> view.summary_rows(view.run())["days below 1 × 10⁹/L"]
     '20.2'
     """
     model = model or friberg2002(PATIENT_ESTIMATES)
     return explore(
         model,
-        {
-            "cycle_days": Input(7, 21, 21, "day", "Days between doses"),
-            "cycles": Input(2, 6, 4, "doses", "Number of doses"),
-        },
+        [
+            Slider(
+                name="cycle_days",
+                values=[7, 10, 14, 21],
+                value=21,
+                label="Days between doses",
+                unit="days",
+                format="{:g}",
+            ),
+            Slider(
+                name="cycles",
+                low=2,
+                high=6,
+                step=1,
+                value=4,
+                label="Number of doses",
+                unit="",
+                format="{:g}",
+            ),
+        ],
         scenario=lambda v: {
             "doses": regimen(75, every_days=v["cycle_days"], cycles=int(round(v["cycles"])))
         },
@@ -158,34 +171,13 @@ def dose_schedule(model: Model | None = None) -> Explorable:
         variables=["ANC"],
         log_scale=False,
         steady_state=False,
-        points=5,
         n_time=148,
         summary=_lines(3),
         reference_lines=_GRADE_LINES,
         time_display=(1 / DAY, "day"),
         title="Neutrophils under repeated 75 mg/m² doses",
+        dose_label="Docetaxel infusion",
     )
-
-
-def gcsf_course(rise: float, days: float, cycles: int = 4, every_days: float = 21.0) -> list:
-    """100 mg/m² docetaxel every ``every_days`` days with G-CSF from day 1 of each cycle for
-    ``days`` days (a :class:`ParameterChange` of ``gcsf_rise`` on and off).
-
-    Examples
-    --------
-    >>> events = gcsf_course(rise=2.0, days=5, cycles=2)
-    >>> [(e.time, e.values["gcsf_rise"]) for e in events if isinstance(e, ParameterChange)]
-    [(24.0, 2.0), (144.0, 0.0), (528.0, 2.0), (648.0, 0.0)]
-    """
-    events: list = regimen(100, every_days=every_days, cycles=cycles)
-    if rise > 0 and days > 0:
-        for cycle in range(cycles):
-            first = (every_days * cycle + 1) * DAY
-            events += [
-                ParameterChange(first, {"gcsf_rise": rise}),
-                ParameterChange(first + days * DAY, {"gcsf_rise": 0.0}),
-            ]
-    return events
 
 
 def gcsf_support(model: Model | None = None) -> Explorable:
@@ -195,26 +187,42 @@ def gcsf_support(model: Model | None = None) -> Explorable:
     --------
     >>> view = gcsf_support()
     >>> view.summary_rows(view.run())["nadir"]
-    'day 7.0, 0.45 x10^9/L (grade 4)'
+    'day 7.0, 0.45 × 10⁹/L (grade 4)'
     """
     model = model or friberg2002(PATIENT_ESTIMATES, gcsf=True)
     return explore(
         model,
-        {
-            "G": Input(0, 2, 1, "1", "G-CSF rise over baseline (illustrative)"),
-            "gcsf_days": Input(0, 10, 10, "day", "Days of G-CSF from day 1 of a cycle"),
-        },
+        [
+            Slider(
+                name="G",
+                low=0,
+                high=2,
+                step=0.5,
+                value=1,
+                label="G-CSF rise over baseline G (illustrative)",
+                unit="",
+                format="{:g}",
+            ),
+            Slider(
+                name="gcsf_days",
+                values=[0, 3, 5, 7, 10],
+                value=10,
+                label="Days of G-CSF from day 1 of each cycle",
+                unit="days",
+                format="{:g}",
+            ),
+        ],
         scenario=lambda v: {"doses": gcsf_course(v["G"], v["gcsf_days"])},
         t_end=84 * DAY,
         variables=["ANC"],
         log_scale=False,
         steady_state=False,
-        points=5,
         n_time=169,
         summary=_lines(4),
         reference_lines=_GRADE_LINES,
         time_display=(1 / DAY, "day"),
         title="100 mg/m² every 21 days with G-CSF support",
+        dose_label="Docetaxel infusion",
     )
 
 
@@ -227,6 +235,7 @@ def cohort_toxicity(
     Examples
     --------
     >>> import hemomodels as hm
+    >>> from hemomodels.scenarios.chemotherapy import docetaxel_schedule
     >>> model = hm.models.friberg2002("docetaxel")
     >>> cohort = model.simulate_many({"gamma": [0.161, 0.3]}, 42 * 24,
     ...                              doses=docetaxel_schedule(200, 21, 2))
@@ -241,7 +250,7 @@ def cohort_toxicity(
     return {
         "grade 4 at least once": float(np.mean(worst < GRADE_THRESHOLDS[4])),
         "grade 3 or worse": float(np.mean(worst < GRADE_THRESHOLDS[3])),
-        "below 1.5 x10^9/L on a dosing day": float(
+        "below 1.5 × 10⁹/L on a dosing day": float(
             np.mean(on_dosing_day.min(axis=1) < GRADE_THRESHOLDS[2])
         ),
     }

@@ -13,23 +13,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sympy
 
 from ..clinical.gene_therapy import (
     FITZHUGH_THRESHOLD,
-    GeneTherapyPlan,
-    check_fraction,
-    engraftment_start,
 )
 from ..errors import ModelError
 from ..model import Model
 from ..models.gene_therapy_erythropoiesis import gene_therapy_erythropoiesis
 from ..models.transplant_reconstitution import transplant_chimerism
 from ..result import Result
-from ..widgets import Explorable, Input, explore
-from .transplantation import CHIMERISM_VIEW, mixed_start
+from ..scenarios.gene_therapy import (
+    GeneTherapyPlan,
+    engraftment_start,
+    rbc_steady_state,
+    untreated_start,
+)
+from ..scenarios.transplant import mixed_start
+from ..widgets import Choice, Explorable, Slider, explore
+from ._shared import CHIMERISM_VIEW
 
 __all__ = [
     "ALLOGENEIC_REJECTION_RATE",
@@ -38,11 +41,7 @@ __all__ = [
     "approach_table",
     "corrected_share_expression",
     "cure_threshold",
-    "long_term_corrected_fraction",
-    "rbc_steady_state",
     "red_cell_chimerism",
-    "simulate_plan",
-    "untreated_start",
 ]
 
 #: Illustrative rejection rate (1/day) of the allogeneic scenario: not from the literature.
@@ -51,73 +50,6 @@ ALLOGENEIC_REJECTION_RATE = 0.002
 #: illustrative.
 MIXED_START_PERCENT = 30.0
 _THRESHOLD_LINE = {"20 % threshold (Fitzhugh 2017)": FITZHUGH_THRESHOLD}
-
-
-def _positive_steady_state(model: Model, params: Mapping[str, float]) -> dict[str, Any]:
-    """The steady state with circulating red cells (there is exactly one), by variable."""
-    found = [
-        s
-        for s in model.steady_states(params)
-        if s.values["corrected_hb_mass"] + s.values["uncorrected_hb_mass"] > 0
-    ]
-    if len(found) != 1:
-        raise ModelError(
-            f"{model.name}: expected one steady state with red cells, found {len(found)}.",
-            field="params",
-            value=dict(params),
-        )
-    values = found[0].values
-    total = values["corrected_hb_mass"] + values["uncorrected_hb_mass"]
-    volume = {**model.defaults, **params}["blood_volume"]
-    return {
-        **values,
-        "hb_mass": total,
-        "hb_concentration": total / (10 * volume),
-        "corrected_rbc_percent": 100 * values["corrected_hb_mass"] / total,
-        "stability": found[0].stability,
-    }
-
-
-def rbc_steady_state(
-    corrected_stem_fraction: float,
-    model: Model | None = None,
-    **params: float,
-) -> dict[str, Any]:
-    """Steady state of :func:`~hemomodels.models.gene_therapy_erythropoiesis` for a corrected
-    stem-cell fraction (in [0, 1]) and other parameters.
-
-    Returns
-    -------
-    dict
-        States, ``hb_mass`` (g), ``hb_concentration`` (g/dL), ``corrected_rbc_percent`` (%)
-        and ``stability`` (``"stable"`` or ``"unstable"``). The values come from the model's
-        closed-form (SymPy) steady state.
-
-    Examples
-    --------
-    >>> steady = rbc_steady_state(0.2)
-    >>> round(steady["corrected_rbc_percent"], 1), round(steady["hb_concentration"], 2)
-    (68.2, 12.16)
-    >>> steady["stability"]
-    'stable'
-    """
-    model = model or gene_therapy_erythropoiesis()
-    fraction = check_fraction("corrected_stem_fraction", corrected_stem_fraction)
-    return _positive_steady_state(model, {**params, "corrected_stem_fraction": fraction})
-
-
-def untreated_start(model: Model, **params: float) -> dict[str, float]:
-    """Initial state: the untreated patient's steady state (no corrected cells).
-
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> start = untreated_start(hm.models.gene_therapy_erythropoiesis())
-    >>> start["corrected_hb_mass"], round(start["uncorrected_hb_mass"], 1)
-    (0.0, 619.8)
-    """
-    steady = rbc_steady_state(0.0, model, **params)
-    return {name: steady[name] for name in model.state_names}
 
 
 def _rbc_lines(result: Result) -> dict[str, str]:
@@ -150,21 +82,29 @@ def red_cell_chimerism(model: Model | None = None) -> Explorable:
     model = model or gene_therapy_erythropoiesis()
     return explore(
         model,
-        {
-            "corrected_stem_fraction": (0.05, 0.5, "linear", 0.2),
-            "uncorrected_rbc_lifespan": (10.0, 20.0, "linear", 14.0),
-        },
+        [
+            Slider(
+                name="corrected_stem_fraction",
+                values=[0.05, 0.1, 0.2, 0.3, 0.4, 0.5],
+                format="{:.0%}",
+            ),
+            Slider(
+                name="uncorrected_rbc_lifespan",
+                values=[10, 12, 14, 16, 18, 20],
+                value=14,
+                format="{:g}",
+            ),
+        ],
         scenario=lambda v: {
             "y0": untreated_start(model, uncorrected_rbc_lifespan=v["uncorrected_rbc_lifespan"])
         },
         t_end=365,
         variables=["corrected_rbc_percent", "corrected_stem_percent"],
         log_scale=False,
-        points=5,
         n_time=74,
         summary=_rbc_lines,
         reference_lines=_THRESHOLD_LINE,
-        time_display=(1 / 30, "month of 30 days"),
+        time_display=(1 / 30, "month"),
         y_domain=(0, 100),
         title="Corrected red cells after gene therapy (sickle cell disease)",
         note=(
@@ -173,43 +113,6 @@ def red_cell_chimerism(model: Model | None = None) -> Explorable:
             "sickle cell anaemia; at 12 days or less it falls inside that range."
         ),
     )
-
-
-def simulate_plan(plan: GeneTherapyPlan, t_end: float = 730, model: Model | None = None) -> Result:
-    """Simulate the chimerism model after reinfusion of ``plan``'s product (no immune kill).
-
-    After myeloablative conditioning the blood holds no neutrophils at time 0, so the blood
-    chimerism ``donor_chimerism`` is undefined (NaN) there.
-
-    Examples
-    --------
-    >>> from hemomodels.clinical.gene_therapy import GeneTherapyPlan
-    >>> plan = GeneTherapyPlan(transduction_efficiency=0.5, conditioning_intensity=0.96)
-    >>> result = simulate_plan(plan)
-    >>> round(float(result["donor_stem_fraction"][-1]), 1)  # % after two years
-    48.3
-    """
-    model = model or transplant_chimerism()
-    with np.errstate(invalid="ignore"):
-        return model.simulate(
-            t_end,
-            y0=engraftment_start(plan),
-            params={"rejection_rate": 0.0, "graft_versus_host_rate": 0.0},
-            t_eval=[0.0, t_end],
-        )
-
-
-def long_term_corrected_fraction(plan: GeneTherapyPlan, model: Model | None = None) -> float:
-    """Corrected share of the stem cells two years after reinfusion (simulated; fraction).
-
-    Examples
-    --------
-    >>> from hemomodels.clinical.gene_therapy import GeneTherapyPlan
-    >>> plan = GeneTherapyPlan(transduction_efficiency=0.5, conditioning_intensity=0.96)
-    >>> round(long_term_corrected_fraction(plan), 3)
-    0.483
-    """
-    return float(simulate_plan(plan, model=model)["donor_stem_fraction"][-1]) / 100
 
 
 def _plan(values: Mapping[str, float]) -> GeneTherapyPlan:
@@ -246,20 +149,31 @@ def cure_threshold(model: Model | None = None) -> Explorable:
     model = model or transplant_chimerism()
     return explore(
         model,
-        {
-            "transduction_efficiency": Input(
-                0, 100, 50, "%", "Product stem cells carrying the corrected gene"
+        [
+            Slider(
+                name="transduction_efficiency",
+                low=0,
+                high=100,
+                step=10,
+                value=50,
+                label="Product stem cells carrying the corrected gene",
+                unit="%",
+                format="{:g}",
             ),
-            "conditioning_intensity": Input(
-                0, 96, 96, "%", "Patient's own marrow cells removed by conditioning"
+            Slider(
+                name="conditioning_intensity",
+                values=[0, 25, 50, 75, 96],
+                value=96,
+                label="Patient's own marrow cells removed by conditioning",
+                unit="%",
+                format="{:g}",
             ),
-        },
+        ],
         scenario=lambda v: {
             "y0": engraftment_start(_plan(v)),
             "params": {"rejection_rate": 0.0, "graft_versus_host_rate": 0.0},
         },
         **CHIMERISM_VIEW,
-        points=5,
         summary=_cure_lines,
         reference_lines=_THRESHOLD_LINE,
         title="Corrected share of stem cells and neutrophils after gene therapy",
@@ -316,8 +230,8 @@ def _approach_lines(result: Result) -> dict[str, str]:
 
 
 def allogeneic_vs_autologous(model: Model | None = None) -> Explorable:
-    """Donor (or corrected) share over two years from the same 30 % start: 0 an allogeneic
-    mixed chimera with an illustrative rejection rate, 1 autologous gene therapy.
+    """Donor (or corrected) share over two years from the same 30 % start: an allogeneic
+    mixed chimera with an illustrative rejection rate, or autologous gene therapy (a choice).
 
     Examples
     --------
@@ -328,20 +242,24 @@ def allogeneic_vs_autologous(model: Model | None = None) -> Explorable:
     model = model or transplant_chimerism()
     return explore(
         model,
-        {
-            "approach": Input(
-                0, 1, 0, "1", "0 allogeneic mixed chimerism, 1 autologous gene therapy"
-            ),
-        },
+        [
+            Choice(
+                name="approach",
+                label="Approach",
+                options={
+                    "Allogeneic transplant (mixed chimerism)": 0,
+                    "Autologous gene therapy": 1,
+                },
+            )
+        ],
         scenario=lambda v: {
             "y0": mixed_start(model, MIXED_START_PERCENT),
             "params": {
-                "rejection_rate": _APPROACHES[int(round(v["approach"]))]["rejection_rate"],
+                "rejection_rate": _APPROACHES[v["approach"]]["rejection_rate"],
                 "graft_versus_host_rate": 0.0,
             },
         },
         **CHIMERISM_VIEW,
-        points=2,
         summary=_approach_lines,
         reference_lines=_THRESHOLD_LINE,
         title="Allogeneic mixed chimerism or autologous gene therapy",

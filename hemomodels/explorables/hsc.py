@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..model import Model
 from ..models.marciniak_czochra_2009 import marciniak_czochra_2009
-from ..widgets import Explorable, explore
+from ..widgets import Explorable, Slider, explore
 
 __all__ = ["DEPLETED_MARROW", "marrow_recovery"]
 
@@ -21,8 +21,8 @@ DEPLETED_MARROW = {"stem_cells": 1e5, "precursors": 0.0, "neutrophils": 0.0}
 
 def marrow_recovery(model: Model | None = None) -> Explorable:
     """Recovery from :data:`DEPLETED_MARROW` over 120 days; sliders for the stem cells'
-    self-renewal fraction and division rate and for the feedback strength (log scale,
-    a quarter to four times the default).
+    self-renewal fraction (0.45–0.95, so below one half too) and division rate (halved,
+    published, doubled) and for the feedback strength (a quarter to four times the default).
 
     Examples
     --------
@@ -36,13 +36,20 @@ def marrow_recovery(model: Model | None = None) -> Explorable:
     k = model.parameter("feedback_strength").value
     return explore(
         model,
-        {
-            "stem_self_renewal": (0.55, 0.95),
-            "stem_division_rate": (0.05, 0.25),
-            "feedback_strength": (k / 4, k * 4, "log"),
-        },
+        [
+            Slider(name="stem_self_renewal", low=0.45, high=0.95, step=0.05, format="{:.2f}"),
+            Slider(name="stem_division_rate", values=[0.05, 0.1, 0.2], format="{:.2f}"),
+            Slider(
+                name="feedback_strength",
+                values=[k / 4, k / 2, k, 2 * k, 4 * k],
+                label="Feedback strength k, relative to the published value",
+                unit="",
+                format=lambda value: f"{value / k:g}×",
+            ),
+        ],
         t_end=120,
         y0=DEPLETED_MARROW,
+        title="Recovery of an emptied marrow",
         note=(
             "The published parameters are a teaching model, slower than the clinic: after a "
             "graft of 5 million cells per kg they reach a neutrophil count of 0.5 × 10⁹/L on "

@@ -19,44 +19,25 @@ from ..clinical.leukaemia import (
     therapy_slopes,
     therapy_windows,
 )
-from ..doses import ParameterChange
 from ..errors import ModelError
 from ..model import Model
 from ..models.michor2005 import michor2005
 from ..models.stiehl2015 import stiehl2015
 from ..result import Result
-from ..widgets import Explorable, Input, explore
+from ..scenarios.leukaemia import CONTINUOUS_IMATINIB, imatinib_course
+from ..text import human_number
+from ..widgets import Explorable, Panel, Slider, explore
 
 __all__ = [
-    "CONTINUOUS_IMATINIB",
     "aml_competition",
-    "imatinib_course",
     "fitted_slope_lines",
     "imatinib_on_off",
     "resistance",
 ]
 
-#: Imatinib from day 0 on, for good.
-CONTINUOUS_IMATINIB = (ParameterChange(0.0, {"imatinib": 1.0}),)
 
 _YEAR = 365.25
 _FIVE_YEARS = 5 * 365
-
-
-def imatinib_course(start_day: float, stop_day: float, horizon: float = _FIVE_YEARS) -> list:
-    """Imatinib switched on at ``start_day`` and off at ``stop_day`` (never off if the stop
-    is at or after ``horizon``; a stop before the start means no treatment period).
-
-    Examples
-    --------
-    >>> [(e.time, e.values["imatinib"]) for e in imatinib_course(30, 400)]
-    [(30.0, 1.0), (400.0, 0.0)]
-    """
-    stop_day = max(stop_day, start_day)
-    changes = [ParameterChange(start_day, {"imatinib": 1.0})]
-    if stop_day < horizon:
-        changes.append(ParameterChange(stop_day, {"imatinib": 0.0}))
-    return changes
 
 
 #: The BCR-ABL ratio of the untreated model patient (Michor's steady state): the baseline from
@@ -121,17 +102,30 @@ def imatinib_on_off(model: Model | None = None) -> Explorable:
     model = model or michor2005()
     return explore(
         model,
-        {
-            "start_day": Input(0, 360, 0, "day", "Day imatinib starts"),
-            "stop_day": Input(400, _FIVE_YEARS, _FIVE_YEARS, "day", "Day imatinib stops"),
-        },
+        [
+            Slider(
+                name="start_day",
+                values=[0, 90, 180, 270, 360],
+                value=0,
+                label="Imatinib starts on",
+                unit="",
+                format="day {:g}",
+            ),
+            Slider(
+                name="stop_day",
+                values=[400, 730, 1095, 1460, _FIVE_YEARS],
+                value=_FIVE_YEARS,
+                label="Imatinib stops on",
+                unit="",
+                format=lambda day: "never" if day >= _FIVE_YEARS else f"day {day:g}",
+            ),
+        ],
         scenario=lambda v: {
             "params": {"u": 0.0},
             "doses": imatinib_course(v["start_day"], v["stop_day"]),
         },
         t_end=_FIVE_YEARS,
         variables=["bcr_abl_ratio"],
-        points=5,
         n_time=161,
         steady_state=False,
         summary=slopes_summary,
@@ -167,11 +161,13 @@ def resistance(model: Model | None = None) -> Explorable:
     model = model or michor2005()
     return explore(
         model,
-        {"u": (4e-9, 4e-7, "log"), "r_z": (0.01, 0.04)},
+        [
+            Slider(name="u", values=[4e-9, 4e-8, 4e-7]),
+            Slider(name="r_z", values=[0.01, 0.015, 0.023, 0.03, 0.04], format="{:g}"),
+        ],
         t_end=3000,
         doses=CONTINUOUS_IMATINIB,
         variables=["y3", "z3"],
-        points=5,
         n_time=121,
         steady_state=False,
         summary=takeover_summary,
@@ -192,7 +188,7 @@ def blasts_summary(result: Result) -> dict[str, str]:
     return {
         "blasts reach 20 %": f"not within {years:.0f} years" if day is None else f"day {day:.0f}",
         f"neutrophils after {years:.0f} years": (
-            f"{result['neutrophils'][-1]:.2g} cells/kg (normal 4e8)"
+            f"{human_number(result['neutrophils'][-1])} cells/kg (normal 4 × 10⁸)"
         ),
     }
 
@@ -209,17 +205,31 @@ def aml_competition(model: Model | None = None) -> Explorable:
     model = model or stiehl2015()
     return explore(
         model,
-        {
-            "leukaemic_stem_self_renewal": (0.8, 1.0),
-            "leukaemic_stem_division_rate": (0.05, 2.0, "log"),
-        },
+        [
+            Slider(
+                name="leukaemic_stem_self_renewal",
+                values=[0.8, 0.85, 0.9, 0.95, 1.0],
+                format="{:.2f}",
+            ),
+            Slider(
+                name="leukaemic_stem_division_rate",
+                values=[0.05, 0.1, 0.25, 0.5, 1.0, 2.0],
+                format="{:g}",
+            ),
+        ],
         t_end=2190,
-        variables=["marrow_blasts", "neutrophils"],
-        points=5,
+        panels=[
+            Panel(
+                variables=["marrow_blasts"],
+                log=False,
+                domain=(0.0, 100.0),
+                reference_lines={"20 % blasts (WHO)": AML_BLAST_THRESHOLD},
+            ),
+            Panel(variables=["neutrophils"], title="Blood neutrophils (cells/kg)"),
+        ],
         n_time=121,
         steady_state=False,
         summary=blasts_summary,
-        reference_lines={"20 % blasts (WHO)": AML_BLAST_THRESHOLD},
         time_display=(1 / _YEAR, "year"),
         title="A leukaemic clone (1 stem cell per kg at day 0) in a normal marrow",
     )

@@ -23,35 +23,23 @@ from ..clinical.transplant import (
     GRAFT_SOURCES,
     engraftment_day,
     engraftment_summary,
-    infusion,
 )
 from ..model import Model
 from ..models.transplant_reconstitution import transplant_chimerism, transplant_reconstitution
 from ..result import Result
-from ..widgets import Explorable, Input, explore
+from ..scenarios.transplant import infusion, mixed_start
+from ..widgets import Choice, Explorable, Slider, explore
+from ._shared import CHIMERISM_VIEW
 
 __all__ = [
-    "CHIMERISM_VIEW",
     "autologous_rescue",
     "engraftment_table",
     "graft_dose",
     "mixed_chimerism",
-    "mixed_start",
 ]
 
 _SOURCES = list(GRAFT_SOURCES.values())
 
-#: Chart settings shared by every two-year chimerism explorable (here and in gene therapy):
-#: donor share of stem cells and of blood neutrophils, in %, on a fixed 0-100 axis, by month.
-CHIMERISM_VIEW: dict[str, Any] = {
-    "t_end": 730,
-    "variables": ["donor_stem_fraction", "donor_chimerism"],
-    "log_scale": False,
-    "steady_state": False,
-    "n_time": 74,
-    "time_display": (1 / 30, "month of 30 days"),
-    "y_domain": (0, 100),
-}
 _ENGRAFTMENT_LINE = {"engraftment (0.5)": ENGRAFTMENT_THRESHOLD}
 
 
@@ -91,8 +79,8 @@ def _graft_lines(result: Result) -> dict[str, str]:
 
 
 def graft_dose(model: Model | None = None) -> Explorable:
-    """Neutrophils after a transplant: graft source (0–3) and dose relative to its typical
-    dose (1/16 to 4 times, log slider).
+    """Neutrophils after a transplant: graft source (named choices) and dose relative to the
+    source's typical dose (1/16 to 4 times).
 
     Examples
     --------
@@ -102,26 +90,32 @@ def graft_dose(model: Model | None = None) -> Explorable:
     """
     model = model or transplant_reconstitution()
 
-    def graft(values: dict[str, float]) -> dict:
-        source = _SOURCES[int(round(values["graft_source"]))]
+    def graft(values: dict[str, Any]) -> dict:
+        source = values["graft_source"]
         return infusion(source, values["dose_factor"] * source.typical_cd34_dose)
 
     return explore(
         model,
-        {
-            "graft_source": Input(
-                0, 3, 0, "1", "0 autologous blood, 1 allogeneic blood, 2 marrow, 3 cord blood"
+        [
+            Choice(
+                name="graft_source",
+                label="Graft source",
+                options={source.label[0].upper() + source.label[1:]: source for source in _SOURCES},
             ),
-            "dose_factor": Input(
-                1 / 16, 4, 1, "1", "CD34+ dose relative to the source's typical dose", log=True
+            Slider(
+                name="dose_factor",
+                values=[1 / 16, 1 / 4, 1 / 2, 1, 2, 4],
+                value=1,
+                label="CD34⁺ dose, relative to the source's typical dose",
+                unit="",
+                format=lambda factor: f"{factor:g}×" if factor >= 1 else f"1/{1 / factor:g}×",
             ),
-        },
+        ],
         scenario=graft,
         t_end=40,
         variables=["ANC"],
         log_scale=False,
         steady_state=False,
-        points=4,
         n_time=161,
         summary=_graft_lines,
         reference_lines=_ENGRAFTMENT_LINE,
@@ -156,12 +150,22 @@ def autologous_rescue(model: Model | None = None) -> Explorable:
     model = model or transplant_reconstitution()
     return explore(
         model,
-        {
-            "surviving_fraction": Input(
-                1e-9, 1e-3, 1e-9, "1", "Fraction of each marrow compartment surviving", log=True
+        [
+            Slider(
+                name="surviving_fraction",
+                values=[1e-9, 1e-7, 1e-5, 1e-3],
+                value=1e-9,
+                label="Share of each marrow compartment surviving",
+                unit="",
             ),
-            "reinfused_dose": Input(0, 20e6, 10e6, "cells/kg", "Stored CD34+ cells given back"),
-        },
+            Slider(
+                name="reinfused_dose",
+                values=[0, 2.5e6, 5e6, 1e7, 2e7],
+                value=1e7,
+                label="Stored CD34⁺ cells given back on day 0",
+                unit="cells/kg",
+            ),
+        ],
         scenario=lambda v: infusion(
             "autologous_pbsc", v["reinfused_dose"], residual=v["surviving_fraction"]
         ),
@@ -169,35 +173,11 @@ def autologous_rescue(model: Model | None = None) -> Explorable:
         variables=["ANC"],
         log_scale=False,
         steady_state=False,
-        points=5,
         n_time=121,
         summary=_rescue_lines,
         reference_lines=_ENGRAFTMENT_LINE,
         title="High-dose chemotherapy with and without rescue",
     )
-
-
-def mixed_start(model: Model, donor_percent: float) -> dict[str, float]:
-    """Initial state with ``donor_percent`` of every compartment of donor origin, the total
-    at the reconstitution model's steady state.
-
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> start = mixed_start(hm.models.transplant_chimerism(), donor_percent=25)
-    >>> donor, recipient = start["donor_stem_cells"], start["recipient_stem_cells"]
-    >>> round(donor / (donor + recipient), 2)
-    0.25
-    """
-    (healthy,) = [s for s in transplant_reconstitution().steady_states() if s.stability == "stable"]
-    steady = healthy.values
-    fraction = donor_percent / 100
-    start = {f"donor_{k}": fraction * v for k, v in steady.items()}
-    start |= {f"recipient_{k}": (1 - fraction) * v for k, v in steady.items()}
-    unknown = set(start) - set(model.state_names)
-    if unknown:
-        raise ValueError(f"mixed_start: {model.name} has no states {sorted(unknown)}")
-    return start
 
 
 def mixed_chimerism(model: Model | None = None) -> Explorable:
@@ -213,16 +193,22 @@ def mixed_chimerism(model: Model | None = None) -> Explorable:
     model = model or transplant_chimerism()
     return explore(
         model,
-        {
-            "donor_fraction": Input(
-                10, 90, 50, "%", "Donor share of every compartment at the start"
+        [
+            Slider(
+                name="donor_fraction",
+                low=10,
+                high=90,
+                step=20,
+                value=50,
+                label="Donor share of every compartment at the start",
+                unit="%",
+                format="{:g}",
             ),
-            "rejection_rate": (0.0, 0.04),
-            "graft_versus_host_rate": (0.0, 0.04),
-        },
+            Slider(name="rejection_rate", low=0.0, high=0.04, step=0.01, format="{:g}"),
+            Slider(name="graft_versus_host_rate", low=0.0, high=0.04, step=0.01, format="{:g}"),
+        ],
         scenario=lambda v: {"y0": mixed_start(model, v["donor_fraction"])},
         **CHIMERISM_VIEW,
-        points=5,
         reference_lines={"full donor chimerism (95 %)": FULL_DONOR_CHIMERISM},
         title="Donor share of stem cells and blood neutrophils",
     )

@@ -475,7 +475,7 @@ def _assemble(
         if values.cells == "neutrophils"
         else "White blood cell (leukocyte) count (= Circ)",
         latex=r"\mathrm{ANC}" if values.cells == "neutrophils" else r"\mathrm{WBC}",
-        label="Neutrophil count (ANC)" if values.cells == "neutrophils" else "White-cell count",
+        label="Neutrophil count" if values.cells == "neutrophils" else "White-cell count",
     )
     k = transit_rate.symbol
     observables = [transit_rate, drug_effect, feedback, count]

@@ -110,6 +110,7 @@ def michor2005() -> Model:
         "y": "Imatinib-sensitive leukaemic",
         "z": "Imatinib-resistant leukaemic",
     }
+    short = {"x": "Normal", "y": "Sensitive leukaemic", "z": "Resistant leukaemic"}
 
     d0 = _rate("d0", 0.003, "Death rate of stem cells (all three kinds)", "d_0")
     d1 = _rate("d1", 0.008, "Death rate of progenitors", "d_1")
@@ -231,6 +232,7 @@ def michor2005() -> Model:
                 "cells",
                 initial=values[i] if first > 0 else 0.0,
                 latex=f"{kind}_{i}",
+                label=f"{short[kind]} {levels[i].replace('terminally differentiated', 'terminal')}",
             )
             for i in range(4)
         ]

@@ -173,7 +173,7 @@ def transplant_reconstitution() -> Model:
         "10^9 cells/L",
         "Absolute neutrophil count in the blood",
         latex=r"\mathrm{ANC}",
-        label="Neutrophil count (ANC)",
+        label="Neutrophil count",
     )
     return Model(
         "Transplant reconstitution (Marciniak-Czochra/Stiehl self-renewal model)",
@@ -271,7 +271,7 @@ def transplant_chimerism() -> Model:
         "10^9 cells/L",
         "Absolute neutrophil count in the blood (donor and recipient)",
         latex=r"\mathrm{ANC}",
-        label="Neutrophil count (ANC)",
+        label="Neutrophil count",
     )
     chimerism = Observable(
         "donor_chimerism",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..clinical.anaemia import blood_loss_initial_state
 from ..models.tetschke2018 import tetschke2018
+from ..scenarios.anaemia import blood_loss_initial_state
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]

@@ -6,8 +6,9 @@ import math
 
 import numpy as np
 
-from ..clinical.transplant import GRAFT_SOURCES, engraftment_day, infusion
+from ..clinical.transplant import GRAFT_SOURCES, engraftment_day
 from ..models.transplant_reconstitution import transplant_reconstitution
+from ..scenarios.transplant import infusion
 from . import ClinicalTarget
 
 __all__ = ["TARGETS"]
