@@ -26,6 +26,7 @@ import ast
 import importlib.util
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -482,18 +483,49 @@ PAGE_FIGURES_JS = """() => [...document.querySelectorAll('figure img[src$=".svg"
 })"""
 
 
+class BrowserThread:
+    """Headless Chromium driven from a thread of its own.
+
+    Playwright's sync API refuses to start where an event loop already runs, as it does once
+    tests/test_browser.py has opened its session-wide browser; a separate thread has no loop.
+    ``run(fn, *args)`` calls ``fn(browser, *args)`` in that thread and returns its result.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="figures-browser")
+        self._playwright = None
+        self._browser = None
+
+    def run(self, fn, *args):
+        def task():
+            if self._browser is None:
+                from playwright.sync_api import sync_playwright
+
+                self._playwright = sync_playwright().start()
+                self._browser = self._playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+                )
+            return fn(self._browser, *args)
+
+        return self._pool.submit(task).result()
+
+    def close(self) -> None:
+        def task():
+            if self._browser is not None:
+                self._browser.close()
+                self._playwright.stop()
+
+        self._pool.submit(task).result()
+        self._pool.shutdown()
+
+
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: install it with `make chromium` (apt-get, as root).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+    thread = BrowserThread()
+    yield thread
+    thread.close()
 
 
 def layout_problems(browser, svg_text: str, font: str | None) -> list[str]:
@@ -512,7 +544,8 @@ def layout_problems(browser, svg_text: str, font: str | None) -> list[str]:
 def test_drawn_text_fits_its_boxes_without_overlap(browser, path):
     svg = path.read_text(encoding="utf-8")
     for font in (None, "DejaVu Sans"):
-        assert layout_problems(browser, svg, font) == [], f"font: {font or 'the figure stack'}"
+        problems = browser.run(layout_problems, svg, font)
+        assert problems == [], f"font: {font or 'the figure stack'}"
 
 
 @pytest.mark.browser
@@ -520,22 +553,14 @@ def test_layout_check_catches_overflow_and_overlap(browser):
     svg = (FIGURES / "transplant-pathway.svg").read_text(encoding="utf-8")
     assert "gentler; relies" in svg
     overflowing = svg.replace("gentler; relies", "gentler, much gentler; relies", 1)
-    assert any("out of its box" in p for p in layout_problems(browser, overflowing, None))
+    assert any("out of its box" in p for p in browser.run(layout_problems, overflowing, None))
     first_text = re.search(r"<text [^>]*>[^<]+</text>", svg).group(0)
     overlapping = svg.replace("</svg>", first_text + "</svg>")
-    assert any("overlap" in p for p in layout_problems(browser, overlapping, None))
+    assert any("overlap" in p for p in browser.run(layout_problems, overlapping, None))
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("width", [390, 1366])
-def test_drawn_figures_fit_the_page_with_readable_text(browser, width):
-    view_box_widths = {}
-    smallest_font = {}
-    for path in svg_paths():
-        root = ElementTree.fromstring(path.read_bytes())
-        view_box_widths[path.name] = float(root.get("viewBox").split()[2])
-        sizes = [float(e.get("font-size")) for e in root.iter() if e.get("font-size")]
-        smallest_font[path.name] = min(sizes)
+def page_figure_problems(browser, width, view_box_widths, smallest_font):
+    """(drawn figures seen, problems) over every page of _toc.yml at ``width`` px."""
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     problems = []
@@ -558,5 +583,19 @@ def test_drawn_figures_fit_the_page_with_readable_text(browser, width):
                     problems.append(f"{where}: smallest text {px:.1f} px")
     finally:
         context.close()
+    return seen, problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1366])
+def test_drawn_figures_fit_the_page_with_readable_text(browser, width):
+    view_box_widths = {}
+    smallest_font = {}
+    for path in svg_paths():
+        root = ElementTree.fromstring(path.read_bytes())
+        view_box_widths[path.name] = float(root.get("viewBox").split()[2])
+        sizes = [float(e.get("font-size")) for e in root.iter() if e.get("font-size")]
+        smallest_font[path.name] = min(sizes)
+    seen, problems = browser.run(page_figure_problems, width, view_box_widths, smallest_font)
     assert seen >= len(view_box_widths)
     assert problems == []
