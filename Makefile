@@ -3,6 +3,7 @@
 #   make test   make lint, make book, make sure Chromium is installed, run pytest
 #   make lint   ruff check + ruff format --check + mypy hemomodels + lint-imports (layers)
 #   make bench  benchmarks against libroadrunner and the speed targets (bench/run.py)
+#   make figures  redraw the book's biology and package figures (book/figures/*.svg, committed)
 #   make clean  remove build output and caches (keeps .venv); make distclean also removes .venv
 
 ifndef PYTHON
@@ -31,7 +32,7 @@ PACKAGE_FILES := $(shell find hemomodels -type f -not -path '*/__pycache__/*' 2>
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: book test lint bench clean distclean venv chromium print-build-flags
+.PHONY: book test lint bench figures clean distclean venv chromium print-build-flags
 
 book: $(INSTALLED) $(EXEC_CACHE_STAMP)
 	jupyter-book build . $(BUILD_FLAGS)
@@ -44,11 +45,16 @@ test: lint book chromium
 bench: $(INSTALLED)
 	python bench/run.py
 
+# The biology and package figures are drawn by book/figures/src/build.py and committed as SVG;
+# the book build only copies them (tests/test_figures.py checks they match their source).
+figures: $(INSTALLED)
+	python book/figures/src/build.py
+
 # Lint and type-check: ruff (rules and formatting), mypy on the package and import-linter's
 # layer contracts (settings in pyproject.toml).
 lint: $(INSTALLED)
-	ruff check hemomodels tests bench book/_ext
-	ruff format --check hemomodels tests bench book/_ext
+	ruff check hemomodels tests bench book/_ext book/figures/src
+	ruff format --check hemomodels tests bench book/_ext book/figures/src
 	mypy hemomodels
 	lint-imports
 

@@ -66,7 +66,7 @@ def figure(name: str, obj: Any) -> None:
             value=name,
         )
     try:
-        from myst_nb import glue  # type: ignore[import-untyped]
+        from myst_nb import glue
     except ImportError:
         from IPython.display import display
 
