@@ -165,7 +165,8 @@ def _same(shown: sympy.Expr, simulated: sympy.Expr) -> bool:
 def display_forms(model: Model, display: Any) -> dict[str, sympy.Expr]:
     """The declared display forms by state or observable name, each proved equal to the
     expression that is simulated (the state's right-hand side, observables kept as symbols,
-    or the observable's expression); a form that differs raises a :class:`ModelError`.
+    or the observable's expression); a form that differs raises a
+    :class:`~hemomodels.ModelError`.
 
     A display form is the same expression written in the order a textbook writes it, built
     with ``sympy.evaluate(False)`` (or ``sympy.UnevaluatedExpr``) so that SymPy keeps that

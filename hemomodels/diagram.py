@@ -66,7 +66,8 @@ __all__ = [
     "tex_html",
 ]
 
-#: Kinds of arrows: solid (material moves or is made) and dashed (one quantity acts on another).
+#: Kinds of arrows, drawn solid (material moves or is made) or dashed (one quantity acts on
+#: another).
 ARROW_KINDS = {
     "flow": "solid",
     "production": "solid",
@@ -96,12 +97,12 @@ class DiagramLayout:
 
     Attributes
     ----------
-    groups : tuple of (str, tuple of str)
-        Compartments drawn together under a title, e.g.
+    groups : tuple of tuple
+        Compartments drawn together under a title, as pairs (title, state names), e.g.
         ``(("Normal", ("x0", "x1")), ("Leukaemic", ("y0", "y1")))``; a box's name drops the
         group's title where it starts with it ("Normal stem cells" → "Stem cells").
-    inputs : tuple of (str, str)
-        Inputs drawn by default: (state or parameter name, reader's label).
+    inputs : tuple of tuple
+        Inputs drawn by default, as pairs (state or parameter name, reader's label).
     losses : bool
         Whether losses to the outside are drawn (a model with a loss at every level may
         leave them out to stay readable on a phone).
@@ -116,8 +117,8 @@ class DiagramLayout:
     (('Conc', 'Docetaxel dose'),)
     """
 
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    inputs: tuple[tuple[str, str], ...] = ()
+    groups: Sequence[tuple[str, Sequence[str]]] = ()
+    inputs: Mapping[str, str] | Sequence[tuple[str, str]] = ()
     losses: bool = True
     direction: str = "TB"
     wrap: int = 20
@@ -155,7 +156,7 @@ def _groups(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 def _inputs(value: Any) -> dict[str, str]:
-    items = value.items() if isinstance(value, Mapping) else value
+    items: Any = value.items() if isinstance(value, Mapping) else value
     problem = ModelError(
         f"inputs = {value!r} is not allowed; allowed: a mapping of state or parameter names to "
         "the input's label in words, e.g. {'Conc': 'Docetaxel infusion'}.",
@@ -165,6 +166,7 @@ def _inputs(value: Any) -> dict[str, str]:
     if isinstance(items, (str, bytes)) or not isinstance(items, (list, tuple, type({}.items()))):
         raise problem
     found: dict[str, str] = {}
+    item: Any
     for item in items:
         if not isinstance(item, (list, tuple)) or len(item) != 2:
             raise problem
@@ -213,9 +215,11 @@ class Arrow:
         One of :data:`ARROW_KINDS`: ``"flow"`` (a declared flow), ``"production"``,
         ``"renewal"``, ``"loss"``, ``"supply"`` and ``"dose"`` are solid; ``"feedback"``,
         ``"regulation"`` and ``"treatment"`` are dashed.
-    source, target : str
-        Box keys: a state's name, an observable's (signal boxes), ``"input:"`` and the
-        input's state or parameter name, or ``"outside"``.
+    source : str
+        Box key where the arrow starts: a state's name, an observable's (signal boxes),
+        ``"input:"`` and the input's state or parameter name, or ``"outside"``.
+    target : str
+        Box key where the arrow ends (as ``source``).
     rate : sympy.Expr or None
         The rate per cell (or per unit) of the source the arrow carries, shown as its label.
     via : str
@@ -412,12 +416,12 @@ def _html(expression: sympy.Expr, names: Mapping[sympy.Symbol, str]) -> str:
             elif isinstance(factor, sympy.Function):
                 part = f" {part} "
             parts.append(part)
-        body = "".join(parts).strip()
+        body = re.sub(" +", " ", "".join(parts))
         if coefficient == 1:
-            return body
+            return body.strip()
         if coefficient == -1:
-            return "−" + body
-        return _html(coefficient, names) + body
+            return "−" + body.strip()
+        return (_html(coefficient, names) + body).strip()
     if expression.is_Pow:
         base, exponent = expression.as_base_exp()
         if exponent.is_negative:
@@ -442,9 +446,7 @@ def _nominal(model: Model) -> dict[sympy.Symbol, float]:
     values: dict[sympy.Symbol, float] = {p.symbol: p.value for p in model.parameters}
     values.update({s.symbol: s.initial for s in model.states})
     plain = {k: sympy.Float(v) for k, v in values.items()}
-    for observable, expression in zip(
-        model.observables, model.observable_expressions, strict=True
-    ):
+    for observable, expression in zip(model.observables, model.observable_expressions, strict=True):
         with_numbers = expression.xreplace(plain)
         try:
             values[observable.symbol] = float(with_numbers)
@@ -454,7 +456,15 @@ def _nominal(model: Model) -> dict[sympy.Symbol, float]:
 
 
 def _sign(expression: sympy.Expr, nominal: Mapping[sympy.Symbol, float]) -> float:
-    """The sign of ``expression`` at the nominal point (NaN if it cannot be evaluated)."""
+    """The sign of ``expression``: from the symbols' assumptions where they decide it (a
+    rate declared non-negative, e.g. an immune kill rate that is 0 by default), otherwise at
+    the nominal point (NaN if it cannot be evaluated there)."""
+    if expression.is_zero:
+        return 0.0
+    if expression.is_nonnegative:
+        return 1.0
+    if expression.is_nonpositive:
+        return -1.0
     try:
         value = float(expression.xreplace({k: sympy.Float(v) for k, v in nominal.items()}))
     except (TypeError, ValueError, ZeroDivisionError):
@@ -713,9 +723,9 @@ def _wrapped(label: str, wrap: int = 20) -> list[str]:
     >>> _wrapped("Imatinib-sensitive leukaemic stem cells")
     ['Imatinib-sensitive', 'leukaemic stem cells']
     """
-    lines = textwrap.wrap(label, wrap, break_long_words=False) or [label]
+    lines = textwrap.wrap(label, wrap, break_long_words=False, break_on_hyphens=False) or [label]
     for width in range(1, wrap + 1):
-        trial = textwrap.wrap(label, width, break_long_words=False)
+        trial = textwrap.wrap(label, width, break_long_words=False, break_on_hyphens=False)
         if len(trial) <= len(lines):
             return trial
     return lines
@@ -738,9 +748,15 @@ class ModelDiagram:
     title : str
         The model's name.
     boxes : list of Box
+        Compartments, signals and inputs.
     arrows : list of Arrow
-    groups : tuple of (str, tuple of str)
+        Every arrow of the drawing.
+    groups : tuple of tuple
+        Groups of compartments, as pairs (title, state names).
     direction : {"TB", "LR"}
+        Top to bottom or left to right.
+    wrap : int
+        Longest line of a box's name, in characters.
 
     Examples
     --------
@@ -833,7 +849,9 @@ class ModelDiagram:
                 elif arrow.target in signals:
                     lines.append(f"Dashed arrow from {source} to the {target}.")
                 else:
-                    lines.append(f"Dashed arrow from {source} to {target}: {_in_sentence(arrow.via)}.")
+                    lines.append(
+                        f"Dashed arrow from {source} to {target}: {_in_sentence(arrow.via)}."
+                    )
             else:
                 lines.append(f"Dashed arrow from {source} to {target}: regulation.")
         return "\n".join(lines)
@@ -902,7 +920,9 @@ class ModelDiagram:
                 f'fontsize="{FONT_SIZE}";'
             )
             for name in names:
-                lines.append(f"    {ids[name]} [label={self._box_label(self.box(name), not shared)}];")
+                lines.append(
+                    f"    {ids[name]} [label={self._box_label(self.box(name), not shared)}];"
+                )
             lines.append("  }")
         for box in self.boxes:
             if box.key in grouped:
@@ -932,7 +952,7 @@ class ModelDiagram:
                 lines.append(f'  {target} [shape="none", label="", width="0", height="0"];')
             crosses = group_of.get(arrow.source, "") != group_of.get(arrow.target, "")
             into_signal = arrow.target in signals
-            if (arrow.kind in ("feedback", "regulation") and not into_signal) or (
+            if (arrow.kind in ("feedback", "regulation", "treatment") and not into_signal) or (
                 arrow.kind in ("flow", "production") and crosses
             ):
                 attributes.append('constraint="false"')
@@ -964,7 +984,7 @@ class ModelDiagram:
         """The drawing for a web page: the SVG inside ``<div class="hm-diagram">``.
 
         The SVG shrinks with its container but never below the width at which its smallest
-        text is :data:`MIN_TEXT_PX` pixels high; a diagram that cannot shrink that far on a
+        text is ``MIN_TEXT_PX`` (12) pixels high; a diagram that cannot shrink that far on a
         narrow screen scrolls sideways inside its box, which is then focusable (keyboard
         users can scroll it) and named like the diagram.
         """
@@ -972,7 +992,9 @@ class ModelDiagram:
         match = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"', svg)
         natural = float(match.group(1)) if match else 0.0
         smallest = math.ceil(MIN_TEXT_PX * natural / SMALL_FONT_SIZE)
-        svg = svg.replace('style="max-width: 100%;', f'style="min-width: {smallest}px; max-width: 100%;', 1)
+        svg = svg.replace(
+            'style="max-width: 100%;', f'style="min-width: {smallest}px; max-width: 100%;', 1
+        )
         focus = ""
         if smallest > NARROW_SCREEN_PX:
             title = html.escape(self.describe().splitlines()[0])
@@ -998,24 +1020,31 @@ def render_svg(source: str, description: str) -> str:
     """Draw a ``dot`` description with Graphviz into an inline, accessible SVG.
 
     The SVG has ``role="img"``, a ``<title>`` (the first line of ``description``) and a
-    ``<desc>`` (its other lines, as one paragraph) that name it for screen readers; Graphviz's own tooltips (node
-    names) and element ids are removed; lines and text take the page's text colour
-    (``currentColor``); it keeps its natural size but never overflows its container.
+    ``<desc>`` (its other lines, as one paragraph) that name it for screen readers;
+    Graphviz's own tooltips (node names) and element ids are removed; lines and text take the
+    page's text colour (``currentColor``); it keeps its natural size but never overflows its
+    container.
 
     Raises
     ------
     hemomodels.extras.MissingExtraError
         If the ``graphviz`` package (``pip install 'hemomodels[diagrams]'``) or the ``dot``
         program (``apt-get install graphviz``) is missing.
+
+    Examples
+    --------
+    >>> svg = render_svg("digraph { a -> b }", "Two boxes." + chr(10) + "Arrow from a to b.")
+    >>> svg.startswith("<svg") and 'role="img"' in svg
+    True
+    >>> "<desc" in svg and "Arrow from a to b." in svg
+    True
     """
     try:
         import graphviz
     except ImportError:
         raise missing_extra("graphviz", "Model.diagram") from None
     try:
-        raw = graphviz.Source(source, engine="dot").pipe(
-            format="svg", encoding="utf-8", quiet=True
-        )
+        raw = graphviz.Source(source, engine="dot").pipe(format="svg", encoding="utf-8", quiet=True)
     except graphviz.ExecutableNotFound:
         raise MissingExtraError(
             "Model.diagram needs Graphviz's dot program, which is not installed: "
@@ -1025,8 +1054,7 @@ def render_svg(source: str, description: str) -> str:
         ) from None
     except graphviz.CalledProcessError as error:
         raise ModelError(
-            f"Graphviz could not draw the diagram ({description.splitlines()[0]}): "
-            f"{error.stderr}",
+            f"Graphviz could not draw the diagram ({description.splitlines()[0]}): {error.stderr}",
             field="diagram",
         ) from None
     uid = "hm-diagram-" + hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]

@@ -175,8 +175,10 @@ class Equations:
     ) -> None:
         if label is not None:
             _check_label(label, "label", "'eq-hsc'")
-        names = model.state_names if states is None else rules.names(
-            states, "states", model.state_names, kind="state", model=model.name
+        names = (
+            model.state_names
+            if states is None
+            else rules.names(states, "states", model.state_names, kind="state", model=model.name)
         )
         if not isinstance(observables, bool):
             observables = rules.names(
@@ -190,7 +192,8 @@ class Equations:
         self.model = model
         self.label = label
         self.equations = [
-            (declared.name, left, right) for declared, left, right in _lines(model, chosen, observables)
+            (declared.name, left, right)
+            for declared, left, right in _lines(model, chosen, observables)
         ]
 
     @property
@@ -285,8 +288,12 @@ class ParameterTable:
     def __init__(
         self, model: Model, names: Sequence[str] | None = None, *, sources: str | None = None
     ) -> None:
-        chosen = model.parameter_names if names is None else rules.names(
-            names, "names", model.parameter_names, kind="parameter", model=model.name
+        chosen = (
+            model.parameter_names
+            if names is None
+            else rules.names(
+                names, "names", model.parameter_names, kind="parameter", model=model.name
+            )
         )
         if sources is not None:
             _check_label(sources, "sources", "'sources-hsc'")
@@ -319,8 +326,7 @@ class ParameterTable:
         if self.sources:
             lines += [
                 "",
-                "Where each value comes from, and how sure it is: "
-                f"{{ref}}`{self.sources}`.",
+                f"Where each value comes from, and how sure it is: {{ref}}`{self.sources}`.",
             ]
         return "\n".join(lines)
 

@@ -87,11 +87,12 @@ class Model:
     max_time : float
         Longest simulation horizon accepted (in ``time_unit``, finite and > 0): the horizon
         the model was built and tested for.
-    display : mapping of State or Observable (or name) to sympy.Expr, optional
+    display : mapping of State or Observable (or its name) to sympy.Expr, optional
         Display forms: the equation of a state (or the expression of an observable) written
         in the order a textbook writes it, built with ``sympy.evaluate(False)``. Shown by
         :meth:`latex` and :meth:`show_equations`; each is proved equal to the simulated
-        expression when the model is built (:func:`hemomodels.declaration.display_forms`).
+        expression when the model is built (:func:`hemomodels.declaration.display_forms`), and
+        a form that differs raises a :class:`~hemomodels.ModelError`.
     diagram_layout : DiagramLayout, optional
         How :meth:`diagram` groups the compartments and which inputs it draws by default
         (:class:`hemomodels.diagram.DiagramLayout`).
@@ -150,12 +151,7 @@ class Model:
         reference: str = "",
         solve_symbolically: bool | None = None,
         max_time: float = 1e6,
-        display: (
-            Mapping[State, sympy.Expr]
-            | Mapping[Observable, sympy.Expr]
-            | Mapping[str, sympy.Expr]
-            | None
-        ) = None,
+        display: Mapping[Any, sympy.Expr] | None = None,
         diagram_layout: DiagramLayout | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
@@ -837,9 +833,10 @@ class Model:
             Inputs to draw, by state name (a dose into that compartment) or parameter name
             (a treatment acting on the equations that contain it), each with its reader's
             label, e.g. ``{"Conc": "Docetaxel infusion"}``. Added to the model's default
-            inputs (:attr:`diagram_layout`).
-        groups : list of (title, list of state names), optional
-            Compartments to draw together under a title (default: the model's layout).
+            inputs (its ``diagram_layout``).
+        groups : list of tuple, optional
+            Compartments to draw together, as pairs of a title and a list of state names
+            (default: the model's layout).
         direction : {"TB", "LR"}, optional
             Top to bottom (default, fits a phone) or left to right.
         losses : bool, optional

@@ -2,8 +2,8 @@
 
 Every parameter declares its ``source`` (a key of ``references.bib``), its ``basis``
 (published, computed, calibrated by this book, illustrative, or a scenario input) and a
-``note`` saying how the value was obtained; every clinical target of
-:mod:`hemomodels.targets` declares its source and where the published value was read. The
+``note`` saying how the value was obtained; every clinical target of ``hemomodels.targets``
+declares its source and where the published value was read. The
 book shows this provenance in one collapsible section at the end of each chapter, generated
 here from the package (never copied by hand), so that running text, tables and charts carry
 no working notes.
@@ -77,9 +77,7 @@ def _name(parameter: Parameter, first: bool) -> str:
     return f"{label} ${parameter.tex}$"
 
 
-def parameter_sources(
-    model: Model, *, skip: Sequence[Parameter] = ()
-) -> list[str]:
+def parameter_sources(model: Model, *, skip: Sequence[Parameter] = ()) -> list[str]:
     """One Markdown bullet per group of ``model``'s parameters that share a basis, a source
     and a note (e.g. the fourteen rates of one reproduction), leaving out those in ``skip``.
 
@@ -131,9 +129,13 @@ class ChapterSources:
 
     def parameter_part(self) -> str:
         """The parameters of every model, grouped by basis, source and note."""
-        used = sorted({p.basis for m in self.models for p in m.parameters if p.basis})
-        meaning = "; ".join(f"*{BASES[b]}*: {BASIS_MEANINGS[b]}" for b in used)
-        parts = [f"**Parameters.** Each value is one of: {meaning}."]
+        used = {p.basis for m in self.models for p in m.parameters if p.basis}
+        meaning = " ".join(
+            f"*{BASES[b][0].upper() + BASES[b][1:]}*: {BASIS_MEANINGS[b]}."
+            for b in BASES
+            if b in used
+        )
+        parts = [f"**Parameters.** {meaning}"]
         listed: list[Parameter] = []
         for model in self.models:
             bullets = parameter_sources(model, skip=listed)
@@ -177,8 +179,8 @@ def chapter_sources(chapter: str | None, models: Sequence[Model]) -> ChapterSour
     Parameters
     ----------
     chapter : str or None
-        A chapter with clinical targets (:func:`hemomodels.targets.chapters`), or None to
-        list parameters only.
+        A chapter with clinical targets (``hemomodels.targets.chapters()``), or None to list
+        parameters only.
     models : list of Model
         The models the chapter uses; a parameter shared with an earlier model of the list
         is listed once.
@@ -193,8 +195,8 @@ def chapter_sources(chapter: str | None, models: Sequence[Model]) -> ChapterSour
     >>> import hemomodels as hm
     >>> section = chapter_sources("hsc", [hm.models.marciniak_czochra_2009()])
     >>> text = section._repr_markdown_()
-    >>> text.startswith("**Parameters.** Each value is one of: *computed*")
-    True
+    >>> print(text.splitlines()[0])
+    **Parameters.** *Published*: given in the cited source. *Computed*: computed from other values.
     >>> "verified via code" in text or "not read" in text
     False
     """

@@ -23,8 +23,8 @@ __all__ = ["BASES", "TIME", "State", "Parameter", "Observable", "Flow"]
 #: The time symbol, for right-hand sides that depend explicitly on time.
 TIME = sympy.Symbol("t", real=True, nonnegative=True)
 
-#: What a parameter's value rests on (:attr:`Parameter.basis`), in words for the book's
-#: "Sources and confidence" sections.
+#: What a parameter's value rests on (its ``basis``), in words for the book's "Sources and
+#: confidence" sections.
 BASES: dict[str, str] = {
     "published": "published",
     "computed": "computed",
@@ -214,10 +214,11 @@ class Parameter:
         Short name shown to readers on sliders and in tables, e.g.
         ``"Stem-cell self-renewal"``. Defaults to the start of ``description``.
     basis : {"published", "computed", "calibrated", "illustrative", "scenario"}, optional
-        What the value rests on (:data:`BASES`): a value published in ``source``, a value
-        computed from other values, a value this book calibrated to a published outcome, an
-        illustrative choice, or a scenario input that readers set (a therapy switch, a
-        disease's severity). Empty when not stated (every packaged model states it).
+        What the value rests on (:data:`hemomodels.spec.BASES`): a value published in
+        ``source``, a value computed from other values, a value this book calibrated to a
+        published outcome, an illustrative choice, or a scenario input that readers set (a
+        therapy switch, a disease's severity). Empty when not stated (every packaged model
+        states it).
 
     Examples
     --------

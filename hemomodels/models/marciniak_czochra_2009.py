@@ -252,7 +252,7 @@ def marciniak_czochra_2009() -> Model:
         label="Feedback signal",
     )
 
-    lineage = {
+    lineage: dict[str, Any] = {
         "states": [stem, precursors, neutrophils],
         "self_renewal": [stem_self_renewal, precursor_self_renewal],
         "division_rates": [stem_division_rate, precursor_division_rate],

@@ -195,9 +195,7 @@ def tetschke2018() -> Model:
         "Cell maturation amplification factor (scales every maturation rate)",
         "tetschke2018",
         latex=r"\beta",
-        note=_CODE_NOTE.format(
-            "Section 4.2 (population estimate; between-subject variance 0.294)"
-        ),
+        note=_CODE_NOTE.format("Section 4.2 (population estimate; between-subject variance 0.294)"),
         label="Maturation amplification",
         basis="published",
     )
