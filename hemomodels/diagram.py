@@ -788,7 +788,14 @@ class ModelDiagram:
 
     # ------------------------------------------------------------------ reading
     def box(self, key: str) -> Box:
-        """The box called ``key`` (a state's, observable's or input's name)."""
+        """The box called ``key`` (a state's, observable's or input's name).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> build(hm.models.tetschke2018()).box("hb_mass").label
+        'Haemoglobin mass'
+        """
         for box in self.boxes:
             if box.key == key:
                 return box
@@ -884,7 +891,14 @@ class ModelDiagram:
         return ""
 
     def common_unit(self) -> str:
-        """The unit shared by every compartment, or empty (then each box shows its own)."""
+        """The unit shared by every compartment, or empty (then each box shows its own).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> build(hm.models.marciniak_czochra_2009()).common_unit()
+        'cells/kg'
+        """
         units = {b.unit for b in self.boxes if b.kind == "compartment"}
         return units.pop() if len(units) == 1 else ""
 
@@ -975,6 +989,13 @@ class ModelDiagram:
         ------
         hemomodels.extras.MissingExtraError
             If the ``graphviz`` Python package or Graphviz's ``dot`` program is missing.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> svg = build(hm.models.tetschke2018()).svg()
+        >>> svg.startswith("<svg") and "<title" in svg and "<desc" in svg
+        True
         """
         if self._svg is None:
             self._svg = render_svg(self.dot_source(), self.describe())
@@ -987,6 +1008,13 @@ class ModelDiagram:
         text is ``MIN_TEXT_PX`` (12) pixels high; a diagram that cannot shrink that far on a
         narrow screen scrolls sideways inside its box, which is then focusable (keyboard
         users can scroll it) and named like the diagram.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> page = build(hm.models.marciniak_czochra_2009()).html()
+        >>> page.startswith('<div class="hm-diagram"') and "min-width" in page
+        True
         """
         svg = self.svg()
         match = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"', svg)

@@ -222,7 +222,7 @@ class Equations:
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
-def plain_number(value: float, digits: int = 4) -> str:
+def plain_number(value: float, digits: int = 5) -> str:
     """A number as a reader writes it: ``0.85``, ``1.75 × 10⁻⁹``, ``10⁶``, ``∞``.
 
     At most ``digits`` significant digits, no trailing zeros; powers of ten below 0.001 and
@@ -231,7 +231,7 @@ def plain_number(value: float, digits: int = 4) -> str:
     Examples
     --------
     >>> plain_number(0.85), plain_number(1.75e-9), plain_number(1e6), plain_number(885.42)
-    ('0.85', '1.75 × 10⁻⁹', '10⁶', '885.4')
+    ('0.85', '1.75 × 10⁻⁹', '10⁶', '885.42')
     >>> plain_number(4e-8), plain_number(2.5e5), plain_number(0.0), plain_number(float("inf"))
     ('4 × 10⁻⁸', '2.5 × 10⁵', '0', '∞')
     """
@@ -302,7 +302,14 @@ class ParameterTable:
         self.sources = sources
 
     def rows(self) -> list[list[str]]:
-        """One row per parameter, as the table prints it."""
+        """One row per parameter, as the table prints it.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> print(" | ".join(hm.models.friberg2002().show_parameters(["MTT"]).rows()[0]))
+        $\\mathrm{MTT}$ | Mean transit time | 88.7 | h | (0, 1000] | {cite:p}`friberg2002`
+        """
         return [
             [
                 f"${p.tex}$",

@@ -113,6 +113,14 @@ class ChapterSources:
     chapter : str or None
         The chapter whose clinical targets are listed.
     models : list of Model
+        The models whose parameters are listed.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> section = ChapterSources("hsc", [hm.models.marciniak_czochra_2009()])
+    >>> section.chapter, len(section.models)
+    ('hsc', 1)
     """
 
     def __init__(self, chapter: str | None, models: Sequence[Model]) -> None:
@@ -128,7 +136,15 @@ class ChapterSources:
         self.models = [rules.instance(m, "models", Model) for m in models]
 
     def parameter_part(self) -> str:
-        """The parameters of every model, grouped by basis, source and note."""
+        """The parameters of every model, grouped by basis, source and note.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> part = ChapterSources(None, [hm.models.tetschke2018()]).parameter_part()
+        >>> "**scenario input**" in part and "{cite:p}`tetschke2018`" in part
+        True
+        """
         used = {p.basis for m in self.models for p in m.parameters if p.basis}
         meaning = " ".join(
             f"*{BASES[b][0].upper() + BASES[b][1:]}*: {BASIS_MEANINGS[b]}."
@@ -148,7 +164,15 @@ class ChapterSources:
         return "\n\n".join(parts)
 
     def target_part(self) -> str:
-        """The clinical targets of the chapter: source, where the value was read, kind."""
+        """The clinical targets of the chapter: source, where the value was read, kind.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> part = ChapterSources("anaemia", [hm.models.tetschke2018()]).target_part()
+        >>> part.startswith("**Clinical comparisons**")
+        True
+        """
         if self.chapter is None:
             return ""
         from . import targets

@@ -36,6 +36,10 @@ CLASSES = [
     "hemomodels.widgets.Explorable",
     "hemomodels.widgets.Control",
     "hemomodels.widgets.Input",
+    "hemomodels.diagram.ModelDiagram",
+    "hemomodels.display.Equations",
+    "hemomodels.display.ParameterTable",
+    "hemomodels.sources.ChapterSources",
 ]
 
 
