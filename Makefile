@@ -1,5 +1,5 @@
 # Stem Cells to Blood: build the book and run the tests in a local virtual environment.
-#   make book   create .venv if needed, install requirements, build _build/html strictly
+#   make book   create .venv if needed, install requirements and Graphviz, build _build/html strictly
 #   make test   make lint, make book, make sure Chromium is installed, run pytest
 #   make lint   ruff check + ruff format --check + mypy hemomodels + lint-imports (layers)
 #   make bench  benchmarks against libroadrunner and the speed targets (bench/run.py)
@@ -32,13 +32,13 @@ PACKAGE_FILES := $(shell find hemomodels -type f -not -path '*/__pycache__/*' 2>
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: book test lint bench figures clean distclean venv chromium print-build-flags
+.PHONY: book test lint bench figures clean distclean venv chromium graphviz print-build-flags
 
-book: $(INSTALLED) $(EXEC_CACHE_STAMP)
+book: $(INSTALLED) $(EXEC_CACHE_STAMP) graphviz
 	jupyter-book build . $(BUILD_FLAGS)
 	@echo "Book built: $(abspath $(HTML)/index.html)"
 
-test: lint book chromium
+test: lint book chromium graphviz
 	python -m pytest
 
 # Benchmarks are not tests: they print figures and ratios and write _build/bench/.
@@ -81,6 +81,13 @@ $(EXEC_CACHE_STAMP): $(INSTALLED) $(PACKAGE_FILES)
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		apt-get update && apt-get install -y chromium; \
+	fi
+
+# Graphviz's `dot` draws the model diagrams (Model.diagram) in the chapters and the tests
+# (Debian package; run as root). Binder installs it from apt.txt.
+graphviz:
+	@if ! command -v dot >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y graphviz; \
 	fi
 
 print-build-flags:

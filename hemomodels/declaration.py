@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "assemble",
+    "display_forms",
     "check_functions",
     "check_names",
     "check_symbols",
@@ -153,6 +154,79 @@ def assemble(model: Model, rhs: Any) -> tuple[sympy.Expr, ...]:
         if flow.target is not None:
             terms[_state_of(model, flow.target)] += flow.rate
     return tuple(terms)
+
+
+def _same(shown: sympy.Expr, simulated: sympy.Expr) -> bool:
+    """Whether a display form equals the declared expression, symbolically."""
+    difference = sympy.expand(shown.doit() - simulated)
+    return difference == 0 or sympy.simplify(difference) == 0
+
+
+def display_forms(model: Model, display: Any) -> dict[str, sympy.Expr]:
+    """The declared display forms by state or observable name, each proved equal to the
+    expression that is simulated (the state's right-hand side, observables kept as symbols,
+    or the observable's expression); a form that differs raises a
+    :class:`~hemomodels.ModelError`.
+
+    A display form is the same expression written in the order a textbook writes it, built
+    with ``sympy.evaluate(False)`` (or ``sympy.UnevaluatedExpr``) so that SymPy keeps that
+    order.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> c1, c2 = model.states[0].symbol, model.states[1].symbol
+    >>> display_forms(model, {})
+    {}
+    >>> display_forms(model, {"stem_cells": c2})
+    Traceback (most recent call last):
+    ...
+    hemomodels.errors.ModelError: Marciniak-Czochra et al. 2009 (self-renewal feedback): the \
+display form of 'stem_cells' differs from the simulated equation by ...
+    """
+    if display is None:
+        return {}
+    if not isinstance(display, Mapping):
+        raise ModelError(
+            f"{model.name}: display = {display!r} is not allowed; allowed: a mapping of states "
+            "or observables (or their names) to SymPy expressions.",
+            field="display",
+            value=display,
+        )
+    declared = {
+        **{s.name: e for s, e in zip(model.states, model.rhs_display, strict=True)},
+        **{o.name: o.expression for o in model.observables},
+    }
+    forms: dict[str, sympy.Expr] = {}
+    for key, form in display.items():
+        name = key.name if isinstance(key, (State, Observable, sympy.Symbol)) else key
+        if not isinstance(name, str) or name not in declared:
+            raise ModelError(
+                f"{model.name}: display refers to {name!r}, which is not a state or observable; "
+                f"allowed: {', '.join(declared)}.",
+                field="display",
+                value=name,
+            )
+        if not isinstance(form, sympy.Expr):
+            raise ModelError(
+                f"{model.name}: the display form of {name!r} = {form!r} is not allowed; "
+                "allowed: a SymPy expression.",
+                field=f"display[{name!r}]",
+                value=form,
+            )
+        if not _same(form, declared[name]):
+            difference = sympy.simplify(form.doit() - declared[name])
+            raise ModelError(
+                f"{model.name}: the display form of {name!r} differs from the simulated "
+                f"equation by {difference}; a display form must be the same expression, "
+                "only written in another order.",
+                field=f"display[{name!r}]",
+                value=str(difference),
+            )
+        forms[name] = form
+    return forms
 
 
 def observable_substitutions(

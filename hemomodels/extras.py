@@ -4,7 +4,10 @@ The core of the package (declaring, deriving, simulating and reading out models)
 NumPy, SciPy, SymPy and pandas. Charts (:mod:`hemomodels.viz`) need Altair and
 vl-convert-python (``pip install 'hemomodels[charts]'``), live sliders
 (:mod:`hemomodels.widgets`, ``hemomodels.explorables``) also need ipywidgets
-(``hemomodels[widgets]``), and SBML export needs python-libsbml (``hemomodels[sbml]``).
+(``hemomodels[widgets]``), model diagrams (:meth:`hemomodels.Model.diagram`) need the
+graphviz package (``hemomodels[diagrams]``) and Graphviz's ``dot`` program (a system package,
+e.g. ``apt-get install graphviz``), and SBML export needs python-libsbml
+(``hemomodels[sbml]``).
 Importing one of those modules without its extra raises :class:`MissingExtraError` naming the
 extra to install; ``import hemomodels`` itself always works.
 """
@@ -20,6 +23,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "ipywidgets": ("widgets", "ipywidgets"),
     "IPython": ("widgets", "ipython"),
     "libsbml": ("sbml", "python-libsbml"),
+    "graphviz": ("diagrams", "graphviz"),
 }
 
 

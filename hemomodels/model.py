@@ -44,6 +44,8 @@ from .validation import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .diagram import DiagramLayout, ModelDiagram
+
 __all__ = ["Model"]
 
 DEFAULT_RTOL = 1e-8
@@ -85,6 +87,15 @@ class Model:
     max_time : float
         Longest simulation horizon accepted (in ``time_unit``, finite and > 0): the horizon
         the model was built and tested for.
+    display : mapping of State or Observable (or its name) to sympy.Expr, optional
+        Display forms: the equation of a state (or the expression of an observable) written
+        in the order a textbook writes it, built with ``sympy.evaluate(False)``. Shown by
+        :meth:`latex` and :meth:`show_equations`; each is proved equal to the simulated
+        expression when the model is built (:func:`hemomodels.declaration.display_forms`), and
+        a form that differs raises a :class:`~hemomodels.ModelError`.
+    diagram_layout : DiagramLayout, optional
+        How :meth:`diagram` groups the compartments and which inputs it draws by default
+        (:class:`hemomodels.diagram.DiagramLayout`).
 
     Notes
     -----
@@ -140,6 +151,8 @@ class Model:
         reference: str = "",
         solve_symbolically: bool | None = None,
         max_time: float = 1e6,
+        display: Mapping[Any, sympy.Expr] | None = None,
+        diagram_layout: DiagramLayout | None = None,
     ) -> None:
         if not isinstance(name, str) or not name.strip():
             raise ModelError(
@@ -175,6 +188,16 @@ class Model:
         self.rhs = tuple(e.xreplace(substitutions) for e in self._rhs_display)
         declaration.check_symbols(self)
         cached(self.structure_key, "declaration checked", lambda: declaration.check_functions(self))
+        self.display_forms: Mapping[str, sympy.Expr] = MappingProxyType(
+            declaration.display_forms(self, display)
+        )
+        from .diagram import DiagramLayout
+
+        self.diagram_layout = (
+            DiagramLayout()
+            if diagram_layout is None
+            else rules.instance(diagram_layout, "diagram_layout", DiagramLayout, model=name)
+        )
 
     # ----------------------------------------------------------------------- names
     @cached_property
@@ -336,7 +359,7 @@ class Model:
         >>> import hemomodels as hm
         >>> model = hm.models.marciniak_czochra_2009()
         >>> print(model.latex().splitlines()[1])
-        s &= \\frac{1}{k c_3 + 1} \\\\
+        s &= \\frac{1}{1 + k c_3} \\\\
         """
         return display.latex(self, observables=rules.flag(observables, "observables"))
 
@@ -380,10 +403,13 @@ class Model:
         # Derived values (cached properties) are left out and rebuilt on use: the compiled
         # functions hold generated code, and read-only mappings cannot be pickled.
         derived = {n for n, v in vars(type(self)).items() if isinstance(v, cached_property)}
-        return {k: v for k, v in self.__dict__.items() if k not in derived}
+        state = {k: v for k, v in self.__dict__.items() if k not in derived}
+        state["display_forms"] = dict(self.display_forms)
+        return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
+        self.display_forms = MappingProxyType(dict(state["display_forms"]))
 
     # --------------------------------------------------------------------- analysis
     def steady_state_functions(self) -> list[Callable[..., Any]]:
@@ -723,6 +749,116 @@ class Model:
         (0.85, '[0, 1]', 'stiehl2015')
         """
         return display.parameter_table(self)
+
+    def show_equations(
+        self,
+        label: str | None = None,
+        *,
+        states: Sequence[str] | None = None,
+        observables: bool | Sequence[str] = False,
+    ) -> display.Equations:
+        """The equations as the book shows them: one numbered display equation each, in the
+        model's display forms (textbook order), labelled for MyST's ``{eq}`` role.
+
+        Parameters
+        ----------
+        label : str, optional
+            Prefix of the equations' labels, e.g. ``"eq-hsc"``: the stem-cell equation of
+            the HSC chapter is then ``{eq}`eq-hsc-stem-cells```. Labels are shared by the
+            whole book, so each chapter uses its own prefix.
+        states : list of str, optional
+            Show only these states' equations (default all), e.g. the ones an extension
+            changes.
+        observables : bool or list of str
+            Observables to define before the equations: ``False`` (default) those the shown
+            equations use, ``True`` all, or a list of names.
+
+        Returns
+        -------
+        hemomodels.display.Equations
+            Displayed as MyST Markdown in a notebook and in the book.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> hm.models.tetschke2018().show_equations("eq-anaemia").labels[:2]
+        ['eq-anaemia-epo-feedback', 'eq-anaemia-progenitors']
+        """
+        return display.Equations(self, label, states=states, observables=observables)
+
+    def show_parameters(
+        self, names: Sequence[str] | None = None, *, sources: str | None = None
+    ) -> display.ParameterTable:
+        """The parameters as the book shows them: symbol, name, value in plain notation,
+        unit, range and a citation of the source.
+
+        Parameters
+        ----------
+        names : list of str, optional
+            Show only these parameters (default all, in declaration order).
+        sources : str, optional
+            Label of the chapter's "Sources and confidence" section, linked under the table.
+
+        Returns
+        -------
+        hemomodels.display.ParameterTable
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> table = hm.models.marciniak_czochra_2009().show_parameters(sources="sources-hsc")
+        >>> table.rows()[0]
+        ['$a_1$', 'Stem-cell self-renewal', '0.85', '–', '[0, 1]', '{cite:p}`stiehl2015`']
+        """
+        return display.ParameterTable(self, names, sources=sources)
+
+    def diagram(
+        self,
+        *,
+        inputs: Mapping[str, str] | None = None,
+        groups: Sequence[tuple[str, Sequence[str]]] | None = None,
+        direction: str | None = None,
+        losses: bool | None = None,
+    ) -> ModelDiagram:
+        """A diagram of the model drawn from its declaration: compartments, the arrows
+        between them, feedback, losses and inputs (see :mod:`hemomodels.diagram`).
+
+        Needs Graphviz: the Python binding (``pip install 'hemomodels[diagrams]'``) and the
+        ``dot`` program (e.g. ``apt-get install graphviz``); without either a
+        :class:`~hemomodels.extras.MissingExtraError` says what to install.
+
+        Parameters
+        ----------
+        inputs : mapping of str to str, optional
+            Inputs to draw, by state name (a dose into that compartment) or parameter name
+            (a treatment acting on the equations that contain it), each with its reader's
+            label, e.g. ``{"Conc": "Docetaxel infusion"}``. Added to the model's default
+            inputs (its ``diagram_layout``).
+        groups : list of tuple, optional
+            Compartments to draw together, as pairs of a title and a list of state names
+            (default: the model's layout).
+        direction : {"TB", "LR"}, optional
+            Top to bottom (default, fits a phone) or left to right.
+        losses : bool, optional
+            Whether to draw losses to the outside (default: the model's layout).
+
+        Returns
+        -------
+        hemomodels.diagram.ModelDiagram
+            Displayed as an accessible inline SVG in a notebook and in the book.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> picture = hm.models.marciniak_czochra_2009().diagram()
+        >>> print(picture.describe().splitlines()[5])
+        Arrow from stem cells to progenitors and precursors.
+        """
+        from .diagram import build
+
+        picture = build(self, inputs=inputs, groups=groups, direction=direction, losses=losses)
+        picture.svg()  # draw now: a missing Graphviz is reported here, not when displayed
+        return picture
 
     def __str__(self) -> str:
         return display.text(self)

@@ -18,10 +18,20 @@ import sympy
 from . import rules
 from .errors import ModelError, describe_unit
 
-__all__ = ["TIME", "State", "Parameter", "Observable", "Flow"]
+__all__ = ["BASES", "TIME", "State", "Parameter", "Observable", "Flow"]
 
 #: The time symbol, for right-hand sides that depend explicitly on time.
 TIME = sympy.Symbol("t", real=True, nonnegative=True)
+
+#: What a parameter's value rests on (its ``basis``), in words for the book's "Sources and
+#: confidence" sections.
+BASES: dict[str, str] = {
+    "published": "published",
+    "computed": "computed",
+    "calibrated": "calibrated by this book",
+    "illustrative": "illustrative",
+    "scenario": "scenario input",
+}
 
 
 def _check_name(kind: str, name: object) -> None:
@@ -195,14 +205,20 @@ class Parameter:
     latex : str, optional
         LaTeX symbol for displayed equations, e.g. ``"a_1"``.
     note : str, optional
-        Provenance of the value (how it was obtained, whether it is verified); shown in a
-        chapter's "Sources and confidence" section, not in running text.
+        Provenance of the value (how it was obtained, whether it is verified), written for
+        students; shown in a chapter's "Sources and confidence" section, not in running text.
     low_inclusive : bool, default True
         Whether ``low`` itself is allowed. Rates that must be strictly positive use
         ``bounds=(0, high)`` with ``low_inclusive=False``.
     label : str, optional
         Short name shown to readers on sliders and in tables, e.g.
         ``"Stem-cell self-renewal"``. Defaults to the start of ``description``.
+    basis : {"published", "computed", "calibrated", "illustrative", "scenario"}, optional
+        What the value rests on (:data:`hemomodels.spec.BASES`): a value published in
+        ``source``, a value computed from other values, a value this book calibrated to a
+        published outcome, an illustrative choice, or a scenario input that readers set (a
+        therapy switch, a disease's severity). Empty when not stated (every packaged model
+        states it).
 
     Examples
     --------
@@ -222,9 +238,12 @@ class Parameter:
     note: str = ""
     low_inclusive: bool = True
     label: str | None = None
+    basis: str = ""
 
     def __post_init__(self) -> None:
         _check_name("parameter", self.name)
+        if self.basis != "":
+            rules.choice(self.basis, f"parameter {self.name!r} basis", BASES)
         for attribute in ("unit", "description", "source", "note"):
             _check_text("parameter", self.name, attribute, getattr(self, attribute))
         for attribute in ("latex", "label"):

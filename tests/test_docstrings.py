@@ -37,6 +37,10 @@ CLASSES = [
     "hemomodels.widgets.Slider",
     "hemomodels.widgets.Choice",
     "hemomodels.widgets.live.LiveView",
+    "hemomodels.diagram.ModelDiagram",
+    "hemomodels.display.Equations",
+    "hemomodels.display.ParameterTable",
+    "hemomodels.sources.ChapterSources",
 ]
 
 

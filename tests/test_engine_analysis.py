@@ -267,7 +267,7 @@ def test_equations_are_sympy_equalities_for_every_state(mc2009):
 def test_latex_shows_signal_and_every_derivative(mc2009):
     latex = mc2009.latex()
     assert latex.startswith("\\begin{aligned}") and latex.endswith("\\end{aligned}")
-    assert r"s &= \frac{1}{k c_3 + 1}" in latex
+    assert r"s &= \frac{1}{1 + k c_3}" in latex  # the display form: textbook order
     for symbol in ("c_1", "c_2", "c_3"):
         assert rf"\frac{{d {symbol}}}{{d t}}" in latex
 

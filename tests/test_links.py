@@ -5,9 +5,11 @@ the repository, with the strict flags of the Makefile (`make print-build-flags`)
 internal reference, a link to a missing page or anchor, or an unknown ``{cite}`` key is a
 warning and so fails the build. External links (http/https) are listed, not fetched (the
 build machines are offline): ``linkcheck_ignore`` matches them only for this run, and the list
-is written to _build/linkcheck/external.txt. The notebooks' outputs come from the cache of
-executed notebooks that `make book` leaves (references to numbered computed figures need
-them); without that cache they are executed.
+is written to _build/linkcheck/external.txt. The chapters' code outputs are part of the check:
+numbered figures, equations and the "Sources and confidence" sections come from code cells
+(myst-nb glue and labelled maths in Markdown output), and the text refers to them. The scratch
+copy reuses the executed notebooks of ``make book`` (its jupyter-cache, keyed by the cells'
+code), so no chapter runs again unless its code changed since the last build.
 """
 
 from __future__ import annotations

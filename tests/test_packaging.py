@@ -74,7 +74,7 @@ def test_wheel_holds_licences_types_and_bibliography(dist):
     assert f"Version: {hemomodels.__version__}" in metadata  # the version's one place
     required = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+)[^;\n]*$", metadata, re.M)
     assert sorted(required) == sorted(CORE)  # everything else is an extra
-    for extra in ("charts", "widgets", "sbml", "all"):
+    for extra in ("charts", "widgets", "diagrams", "sbml", "all"):
         assert f"Provides-Extra: {extra}" in metadata
 
 
@@ -114,13 +114,14 @@ CHECK_CORE = textwrap.dedent(
         ("charts", lambda: hm.viz),
         ("widgets", lambda: hm.widgets),
         ("sbml", lambda: hm.models.friberg2002().to_sbml()),
+        ("diagrams", lambda: hm.models.friberg2002().diagram()),
     ):
         try:
             attempt()
             report["missing"][label] = None
         except MissingExtraError as error:
             report["missing"][label] = [error.extra, str(error)]
-    report["absent"] = [m for m in ("altair", "ipywidgets", "libsbml", "vl_convert")
+    report["absent"] = [m for m in ("altair", "ipywidgets", "libsbml", "vl_convert", "graphviz")
                         if importlib.util.find_spec(m) is not None]
     report["file"] = hm.__file__
     print(json.dumps(report))
@@ -148,7 +149,12 @@ def test_core_wheel_without_extras_imports_and_simulates_every_model(dist, tmp_p
     assert report["absent"] == []  # no optional dependency came along
     assert report["simulated"] and all(report["simulated"].values()), report["simulated"]
     assert report["reference"].startswith("Friberg LE, Henningsson A")
-    for label, extra in (("charts", "charts"), ("widgets", "widgets"), ("sbml", "sbml")):
+    for label, extra in (
+        ("charts", "charts"),
+        ("widgets", "widgets"),
+        ("sbml", "sbml"),
+        ("diagrams", "diagrams"),
+    ):
         got = report["missing"][label]
         assert got is not None and got[0] == extra, (label, got)
         assert f"pip install 'hemomodels[{extra}]'" in got[1]

@@ -7,9 +7,9 @@ against.
 Cited thresholds
 ----------------
 * :data:`FITZHUGH_THRESHOLD`: at least 20 % donor myeloid chimerism reverses the sickle
-  phenotype after allogeneic transplantation (``fitzhugh2017``, verified: key points).
+  phenotype after allogeneic transplantation (``fitzhugh2017``, key points of the paper).
 * :data:`TRANSFUSION_INDEPENDENCE_HB`: transfusion independence in β-thalassaemia, the
-  primary end point of ``locatelli2022`` (verified: first page) — a weighted mean Hb of at
+  primary end point of ``locatelli2022`` (first page of the paper) — a weighted mean Hb of at
   least 9 g/dL without red-cell transfusions for at least 12 months.
 """
 

@@ -116,7 +116,7 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
             label="autologous mobilised peripheral blood",
             donor="autologous",
             typical_cd34_dose=11.5e6,
-            dose_note="median CD34+ dose of 91 autologous PBSC transplants (ergene2007)",
+            dose_note="the median CD34⁺ dose of 91 autologous blood stem-cell transplants",
             median_engraftment_day=10,
             engraftment_source="ergene2007",
             graft_failure_day=30,
@@ -133,9 +133,9 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
             donor="allogeneic",
             typical_cd34_dose=5e6,
             dose_note=(
-                "illustrative, not from the literature: the median dose of champlin2000 was "
-                "not read; pulsipher2009 found > 3.8e6/kg improved engraftment (unrelated "
-                "donors, myeloablative)"
+                "illustrative, not from the literature: the study of the engraftment day does "
+                "not give the dose in its abstract; more than 3.8 × 10⁶/kg improved engraftment "
+                "from unrelated donors after myeloablative conditioning (Pulsipher et al. 2009)"
             ),
             median_engraftment_day=14,
             engraftment_source="champlin2000",
@@ -151,8 +151,8 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
             label="allogeneic bone marrow (HLA-identical sibling)",
             donor="allogeneic",
             typical_cd34_dose=3e6,
-            dose_note="illustrative, not from the literature: the median dose of champlin2000 "
-            "was not read",
+            dose_note="illustrative, not from the literature: the study of the engraftment day "
+            "does not give the dose in its abstract",
             median_engraftment_day=19,
             engraftment_source="champlin2000",
             graft_failure_day=30,
@@ -168,8 +168,8 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
             donor="allogeneic",
             typical_cd34_dose=2e5,
             dose_note=(
-                "illustrative, not from the literature: barker2005 reports a median of "
-                "3.5e7 nucleated cells/kg (all cell types), not the CD34+ dose"
+                "illustrative, not from the literature: the study reports a median of "
+                "3.5 × 10⁷ nucleated cells/kg (all cell types), not the CD34⁺ dose"
             ),
             median_engraftment_day=23,
             engraftment_source="barker2005",

@@ -38,6 +38,8 @@ def self_renewal_lineage(
     division_rates: Sequence[Term],
     clearance: Term,
     signal: Term,
+    *,
+    display: bool = False,
 ) -> dict[State, sympy.Expr]:
     """Right-hand sides of one lineage whose self-renewal is scaled by a feedback signal.
 
@@ -66,6 +68,9 @@ def self_renewal_lineage(
     signal : Observable, Parameter or sympy.Expr
         The feedback signal :math:`s` (dimensionless), usually an observable's symbol so the
         displayed equations keep its short name.
+    display : bool, default False
+        Return the same right-hand sides unevaluated, in the order of the formulas above (the
+        textbook's), to pass as ``display=`` to :class:`~hemomodels.Model`.
 
     Returns
     -------
@@ -82,6 +87,9 @@ def self_renewal_lineage(
     >>> rhs = self_renewal_lineage(c, [a], [p], d, s)
     >>> rhs[c[0]]
     c1*p*(2*a*s - 1)
+    >>> shown = self_renewal_lineage(c, [a], [p], d, s, display=True)
+    >>> print(sympy.latex(shown[c[1]], order="none"))
+    2 \\left(1 - a s\\right) p c_{1} - d c_{2}
     """
     n = len(states)
     if n < 2 or len(self_renewal) != n - 1 or len(division_rates) != n - 1:
@@ -96,12 +104,16 @@ def self_renewal_lineage(
     cells = [state.symbol for state in states]
     a = [_expr(x) for x in self_renewal]
     p = [_expr(x) for x in division_rates]
+    d = _expr(clearance)
     rhs: dict[State, sympy.Expr] = {}
-    for i, state in enumerate(states):
-        inflow = 2 * (1 - a[i - 1] * s) * p[i - 1] * cells[i - 1] if i > 0 else sympy.Integer(0)
-        if i < n - 1:
-            own = (2 * a[i] * s - 1) * p[i] * cells[i]
-        else:
-            own = -_expr(clearance) * cells[i]
-        rhs[state] = inflow + own
+    with sympy.evaluate(not display):
+        for i, state in enumerate(states):
+            if i == 0:
+                rhs[state] = (2 * a[0] * s - 1) * p[0] * cells[0]
+                continue
+            inflow = 2 * (1 - a[i - 1] * s) * p[i - 1] * cells[i - 1]
+            if i < n - 1:
+                rhs[state] = inflow + (2 * a[i] * s - 1) * p[i] * cells[i]
+            else:
+                rhs[state] = inflow - d * cells[i]
     return rhs

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
@@ -61,17 +62,20 @@ __all__ = [
     "regimen",
 ]
 
+# Audit trail of the values: radivot/myelo inst/doc/fribergPars02.R (docetaxel, Bruno's PK),
+# nlmixr2lib inst/modeldb/ddmore/Friberg_2002_paclitaxel.R (paclitaxel) and
+# Netterberg_2017_docetaxel.R (Kloft 2006 estimates), radivot/myelo friberg02Demo.R (volume).
 _DOCETAXEL_NOTE = (
-    "verified via code: radivot/myelo inst/doc/fribergPars02.R (Friberg 2002 docetaxel, "
-    "neutrophils, linear drug model); not checked against the paper's table."
+    "From the myelo R package's reproduction of Friberg et al. 2002 (docetaxel, neutrophils, "
+    "linear drug model); not yet checked against the paper's table."
 )
 _PACLITAXEL_NOTE = (
-    "verified via code: nlmixr2lib inst/modeldb/ddmore/Friberg_2002_paclitaxel.R "
-    "(DDMODEL00000186, paclitaxel, leukocytes); not checked against the paper's table."
+    "From the nlmixr2lib implementation of the DDMORE model DDMODEL00000186 (paclitaxel, "
+    "leukocytes), which cites the paper; not yet checked against the paper's table."
 )
 _BRUNO_NOTE = (
-    "verified via code: radivot/myelo inst/doc/fribergPars02.R, which cites Bruno et al. "
-    "1996 (CL 38.5 L/h, V1 7.4 L); not checked against the paper."
+    "From the myelo R package, which cites Bruno et al. 1996 (clearance 38.5 L/h, central "
+    "volume 7.4 L); not yet checked against the paper."
 )
 
 
@@ -126,19 +130,19 @@ class DrugValues:
 
 
 _KLOFT_NOTE = (
-    "verified via code: nlmixr2lib inst/modeldb/ddmore/Netterberg_2017_docetaxel.R "
-    "(DDMODEL00000224, 'parameter estimates as according to Kloft et al., 2006': baseline "
-    "5.21965, MTT 84.1791 h, slope 15.5711 L/umol, gamma 0.144543); Kloft 2006 itself not read."
+    "From the nlmixr2lib implementation of the DDMORE model DDMODEL00000224 (Netterberg et al. "
+    "2017), whose estimates are those of Kloft et al. 2006 (baseline 5.21965 × 10⁹/L, MTT "
+    "84.1791 h, slope 15.5711 L/µmol, γ 0.144543); not yet checked against Kloft et al. 2006."
 )
 _BRUNO_KEL_NOTE = (
-    "computed: central elimination rate k10 = CL/V1 = 38.5/7.4 = 5.2 1/h of the "
-    "three-compartment PK of Bruno et al. 1996 (verified via code: radivot/myelo "
-    "fribergPars02.R). Using it in a one-compartment model keeps the AUC, not the "
-    "shape; a simplification, not a published one-compartment value."
+    "Computed: the central elimination rate k₁₀ = CL/V₁ = 38.5/7.4 = 5.2 per hour of the "
+    "three-compartment model of Bruno et al. 1996. In a one-compartment model it keeps the "
+    "exposure (AUC), not the shape of the concentration curve: a simplification, not a "
+    "published one-compartment value."
 )
 _DOCETAXEL_VOLUME_NOTE = (
-    "V1 = 7.4 L (Bruno et al. 1996) and 0.808 mg/µmol, verified via code: "
-    "radivot/myelo friberg02Demo.R (200 mg -> 200/0.808/7.4 = 33.5 µM)."
+    "V₁ = 7.4 L (Bruno et al. 1996) and 0.808 mg/µmol, as in the myelo R package's "
+    "reproduction (200 mg → 200/0.808/7.4 = 33.5 µM)."
 )
 
 
@@ -181,15 +185,15 @@ DRUGS: dict[str, DrugValues] = {
         cells="leukocytes",
         system_note=_PACLITAXEL_NOTE,
         kel_note=(
-            "illustrative, not from the literature: CL/V1 = 285/290 L/h/L from the medians "
-            "of the per-subject PK estimates in the simulated DDMORE data set described in "
-            "nlmixr2lib Friberg_2002_paclitaxel.R (the paper used a two-compartment PK)."
+            "Illustrative, not from the literature: CL/V₁ = 285/290 per hour, from the medians "
+            "of the per-subject estimates in the simulated DDMORE data set described with the "
+            "nlmixr2lib implementation (the paper used a two-compartment model)."
         ),
         molar_mass=0.8539,
         central_volume=290.0,
         volume_note=(
-            "illustrative: molar mass 853.9 g/mol and median central volume ~290 L as quoted "
-            "in nlmixr2lib Friberg_2002_paclitaxel.R (simulated DDMORE data set)."
+            "Illustrative: molar mass 853.9 g/mol and a median central volume of about 290 L, "
+            "as quoted with the nlmixr2lib implementation (simulated DDMORE data set)."
         ),
         drug="paclitaxel",
     ),
@@ -387,6 +391,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             values.source,
             latex=r"\mathrm{Circ}_0",
             note=values.system_note,
+            basis="published",
             low_inclusive=False,
             label="Baseline neutrophil count",
         ),
@@ -399,6 +404,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             values.source,
             latex=r"\mathrm{MTT}",
             note=values.system_note,
+            basis="published",
             low_inclusive=False,
             label="Mean transit time",
         ),
@@ -411,6 +417,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             values.source,
             latex=r"\gamma",
             note=values.system_note,
+            basis="published",
             label="Feedback exponent",
         ),
         Parameter(
@@ -422,6 +429,7 @@ def _system(drug: str) -> tuple[DrugValues, list[State], list[Parameter]]:
             values.source,
             latex=r"\mathrm{slope}",
             note=values.system_note,
+            basis="published",
             label="Drug potency (slope)",
         ),
     ]
@@ -439,6 +447,7 @@ def _assemble(
     pk_flows: list[Flow],
     description: str,
     gcsf: bool = False,
+    pk_display: dict[State, sympy.Expr] | None = None,
 ) -> Model:
     prol, transit1, transit2, transit3, circ = cells
     by_name = {p.name: p.symbol for p in parameters}
@@ -493,6 +502,30 @@ def _assemble(
     flows.append(Flow(circ, None, k * circ.symbol, "loss of circulating cells"))
     flows.extend(pk_flows)
     rhs = {prol: stimulation * k * prol.symbol * (1 - drug_effect.symbol) * feedback.symbol}
+    # the equations as the paper writes them: production, then loss; k_tr first
+    faster = [maturation] if gcsf else []
+    with sympy.evaluate(False):
+        shown: dict[Any, sympy.Expr] = {
+            prol: sympy.Mul(
+                *([stimulation] if gcsf else []),
+                k,
+                prol.symbol,
+                1 - drug_effect.symbol,
+                feedback.symbol,
+            )
+            - sympy.Mul(*faster, k, prol.symbol),
+            circ: sympy.Mul(*faster, k, transit3.symbol) - k * circ.symbol,
+            drug_effect: by_name["slope"] * conc,
+            **(pk_display or {}),
+        }
+        if gcsf:
+            rise, on_proliferation, on_maturation = (p.symbol for p in extra_parameters)
+            shown[stimulation] = sympy.Add(1, rise) ** on_proliferation
+            shown[maturation] = sympy.Add(1, rise) ** on_maturation
+        for before, after in zip(chain[:-2], chain[1:-1], strict=True):
+            shown[after] = sympy.Mul(*faster, k, before.symbol) - sympy.Mul(
+                *faster, k, after.symbol
+            )
     return Model(
         name,
         states=[*cells, *pk_states],
@@ -505,13 +538,15 @@ def _assemble(
         reference="friberg2002",
         solve_symbolically=False,
         max_time=1e5,
+        display=shown,
     )
 
 
+# Audit trail: radivot/myelo demo/quartino14.R.
 _QUARTINO_NOTE = (
-    "verified via code: radivot/myelo demo/quartino14.R (Quartino et al. 2014, docetaxel): "
-    "exponent of the G-CSF ratio on proliferation 0.444 and on maturation 0.234; not checked "
-    "against the paper. Applying it to exogenous G-CSF on top of the Friberg feedback is a "
+    "From the myelo R package's reproduction of Quartino et al. 2014 (docetaxel): exponent of "
+    "the G-CSF ratio 0.444 on proliferation and 0.234 on maturation; not yet checked against "
+    "the paper. Applying them to G-CSF given as a drug, on top of the Friberg feedback, is a "
     "teaching simplification."
 )
 
@@ -535,10 +570,11 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         "quartino2014",
         latex=r"G",
         note=(
-            "scenario input, illustrative, not from the literature: 0 (no G-CSF treatment) "
-            "gives the published Friberg model."
+            "Scenario input, not from the literature: 0 (no G-CSF treatment) gives the "
+            "published Friberg model."
         ),
         label="G-CSF rise above baseline",
+        basis="scenario",
     )
     on_proliferation = Parameter(
         "gcsf_prol_exponent",
@@ -550,6 +586,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         latex=r"\beta_{\mathrm{prol}}",
         note=_QUARTINO_NOTE,
         label="G-CSF effect on proliferation (exponent)",
+        basis="published",
     )
     on_maturation = Parameter(
         "gcsf_transit_exponent",
@@ -561,6 +598,7 @@ def _gcsf_support() -> tuple[list[Parameter], list[Observable]]:
         latex=r"\beta_{\mathrm{tr}}",
         note=_QUARTINO_NOTE,
         label="G-CSF effect on maturation (exponent)",
+        basis="published",
     )
     ratio = 1 + rise.symbol
     stimulation = Observable(
@@ -641,6 +679,7 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
         note=values.kel_note,
         low_inclusive=False,
         label="Drug elimination rate",
+        basis="computed" if name == "docetaxel" else "illustrative",
     )
     return _assemble(
         f"Friberg et al. 2002 ({name}, {values.label}{', G-CSF support' if gcsf else ''})",
@@ -655,6 +694,7 @@ def friberg2002(drug: str = "docetaxel", *, gcsf: bool = False) -> Model:
         "compartments and circulating cells with feedback; one-compartment PK"
         + ("; exogenous G-CSF support." if gcsf else "."),
         gcsf=gcsf,
+        pk_display={conc: sympy.Mul(-1, kel.symbol, conc.symbol, evaluate=False)},
     )
 
 
@@ -722,6 +762,7 @@ def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
             note=_BRUNO_NOTE,
             low_inclusive=False,
             label=label,
+            basis="published",
         )
 
     k10 = rate(
@@ -769,4 +810,19 @@ def friberg2002_bruno1996(drug: str = "docetaxel") -> Model:
         [k10, k12, k21, k13, k31],
         flows,
         "Myelosuppression after docetaxel with a three-compartment PK.",
+        pk_display=_bruno_display(conc, periph1, periph2, [k10, k12, k21, k13, k31]),
     )
+
+
+def _bruno_display(
+    conc: State, periph1: State, periph2: State, rates: list[Parameter]
+) -> dict[State, sympy.Expr]:
+    """Bruno's PK equations as pharmacology texts write them: what returns, then what leaves."""
+    k10, k12, k21, k13, k31 = (r.symbol for r in rates)
+    c, p1, p2 = conc.symbol, periph1.symbol, periph2.symbol
+    with sympy.evaluate(False):
+        return {
+            conc: sympy.Add(k21 * p1, k31 * p2, sympy.Mul(-1, sympy.Add(k10, k12, k13), c)),
+            periph1: k12 * c - k21 * p1,
+            periph2: k13 * c - k31 * p2,
+        }

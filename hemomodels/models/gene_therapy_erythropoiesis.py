@@ -19,7 +19,7 @@ compartment's share and its own lifespan; the feedback sees the total Hb mass
 :math:`x_3^C + x_3^U`. At a steady state the precursor outflow cancels in the ratio, so the
 corrected share of the circulating red cells is
 :math:`f L / (f L + (1-f)\\,\\varepsilon L_U)` whatever the feedback does — the two-population
-formula proposed in the literature dossier for Fitzhugh et al. 2017 (our simplification, not
+formula used here to read the threshold of Fitzhugh et al. 2017 (our simplification, not
 that paper's equation).
 
 References
@@ -30,6 +30,8 @@ Fitzhugh CD et al. (2017). *Blood* 130(17):1946–1948. (``fitzhugh2017``)
 """
 
 from __future__ import annotations
+
+import sympy
 
 from ..model import Model
 from ..spec import Observable, Parameter, State
@@ -95,10 +97,11 @@ def gene_therapy_erythropoiesis() -> Model:
         "fitzhugh2017",
         latex="f",
         note=(
-            "scenario input; default 0.2 = the 20 % donor myeloid chimerism threshold of "
-            "Fitzhugh et al. 2017 (verified: key points of the paper)"
+            "Scenario input; the default 0.2 is the 20 % donor myeloid chimerism threshold of "
+            "Fitzhugh et al. 2017 (key points of the paper)."
         ),
         label="Corrected share of stem cells",
+        basis="scenario",
     )
     sickle_lifespan = Parameter(
         "uncorrected_rbc_lifespan",
@@ -109,11 +112,12 @@ def gene_therapy_erythropoiesis() -> Model:
         "franco1998",
         latex="L_U",
         note=(
-            "verified: Franco 1998 abstract, non-F sickle cells survive about 2 weeks "
-            "(biotin label); 10-20 days overall is a secondary-source summary; F cells live "
-            "6-8 weeks (not modelled separately)"
+            "Franco et al. 1998 (abstract): sickle cells without fetal haemoglobin survive "
+            "about 2 weeks (biotin label); cells rich in fetal haemoglobin live 6–8 weeks (not "
+            "modelled separately)."
         ),
         label="Lifespan of uncorrected red cells",
+        basis="published",
     )
     effective = Parameter(
         "uncorrected_effective_output",
@@ -125,10 +129,11 @@ def gene_therapy_erythropoiesis() -> Model:
         "locatelli2022",
         latex=r"\varepsilon",
         note=(
-            "illustrative value; the trial it cites does not estimate it (1 for sickle cell "
-            "disease)."
+            "Illustrative: the trial cited does not estimate it; 1 for sickle cell disease, "
+            "below 1 for the ineffective erythropoiesis of β-thalassaemia."
         ),
         label="Effective output of uncorrected precursors",
+        basis="illustrative",
     )
 
     f, eps = fraction.symbol, effective.symbol
@@ -178,6 +183,25 @@ def gene_therapy_erythropoiesis() -> Model:
     # Tetschke's own right-hand sides (with F and the other symbols as displayed there).
     rhs = dict(zip(base.states, base.rhs_display, strict=True))
     red_cells = rhs[hb_mass]
+    origins = {
+        corrected: {x2: f * x2, x3: corrected.symbol},
+        uncorrected: {
+            x2: (1 - f) * eps * x2,
+            x3: uncorrected.symbol,
+            lifespan.symbol: sickle_lifespan.symbol,
+        },
+    }
+    # the same substitutions, unevaluated, in Tetschke's display form keep the textbook order
+    with sympy.evaluate(False):
+        shares = {corrected: f * x2, uncorrected: (1 - f) * eps * x2}
+        shown = {
+            progenitors: base.display_forms["progenitors"],
+            precursors: base.display_forms["precursors"],
+            **{
+                state: base.display_forms["hb_mass"].xreplace({**changes, x2: shares[state]})
+                for state, changes in origins.items()
+            },
+        }
     return Model(
         "Gene therapy: corrected and uncorrected red cells (Tetschke 2018 extension)",
         states=[progenitors, precursors, corrected, uncorrected],
@@ -185,15 +209,9 @@ def gene_therapy_erythropoiesis() -> Model:
         rhs={
             progenitors: rhs[progenitors],
             precursors: rhs[precursors],
-            corrected: red_cells.xreplace({x2: f * x2, x3: corrected.symbol}),
-            uncorrected: red_cells.xreplace(
-                {
-                    x2: (1 - f) * eps * x2,
-                    x3: uncorrected.symbol,
-                    lifespan.symbol: sickle_lifespan.symbol,
-                }
-            ),
+            **{state: red_cells.xreplace(changes) for state, changes in origins.items()},
         },
+        display=shown,
         observables=[
             feedback,
             total_mass,

@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import sympy
+
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
@@ -38,13 +40,15 @@ from ._registry import register
 
 __all__ = ["derived_parameters", "lineage_parameters", "marciniak_czochra_2009"]
 
+# Audit trail: values read in radivot/myelo (R package by T. Radivoyevitch), the script that
+# reproduces Stiehl et al. 2015 Fig. 3 (demo/stiehl15fig3.R).
 _VALUES_NOTE = (
-    "Value of the myelo (R) reproduction of Stiehl et al. 2015, checked against that code, "
-    "not against the paper."
+    "From the myelo R package's reproduction of Stiehl et al. 2015, which cites the paper; "
+    "not yet checked against the paper."
 )
 _DERIVED_NOTE = (
-    "Computed so that 1e7, 2e9 and 4e8 cells/kg (the reproduction's chosen values) are the "
-    "steady state; not a measured value."
+    "Computed so that 10⁷, 2 × 10⁹ and 4 × 10⁸ cells/kg (the steady state chosen in the "
+    "myelo reproduction) are the model's steady state; not a measured value."
 )
 
 # The reproduction's chosen steady state (cells/kg) and measured-style rates.
@@ -114,6 +118,7 @@ def lineage_parameters(
             latex="a_1",
             note=_VALUES_NOTE,
             label="Stem-cell self-renewal",
+            basis="published",
         ),
         Parameter(
             "stem_division_rate",
@@ -126,6 +131,7 @@ def lineage_parameters(
             note=_VALUES_NOTE,
             low_inclusive=False,
             label="Stem-cell division rate",
+            basis="published",
         ),
         Parameter(
             "precursor_self_renewal",
@@ -137,6 +143,7 @@ def lineage_parameters(
             latex="a_2",
             note=_DERIVED_NOTE,
             label="Precursor self-renewal",
+            basis="computed",
         ),
         Parameter(
             "precursor_division_rate",
@@ -149,6 +156,7 @@ def lineage_parameters(
             note=_DERIVED_NOTE,
             low_inclusive=False,
             label="Precursor division rate",
+            basis="computed",
         ),
         Parameter(
             "neutrophil_clearance",
@@ -161,6 +169,7 @@ def lineage_parameters(
             note=_VALUES_NOTE,
             low_inclusive=False,
             label="Neutrophil clearance rate",
+            basis="published",
         ),
         Parameter(
             "feedback_strength",
@@ -173,6 +182,7 @@ def lineage_parameters(
             note=_DERIVED_NOTE,
             low_inclusive=False,
             label="Feedback strength",
+            basis="computed",
         ),
     ]
     changes = dict(overrides or {})
@@ -242,20 +252,24 @@ def marciniak_czochra_2009() -> Model:
         label="Feedback signal",
     )
 
+    lineage: dict[str, Any] = {
+        "states": [stem, precursors, neutrophils],
+        "self_renewal": [stem_self_renewal, precursor_self_renewal],
+        "division_rates": [stem_division_rate, precursor_division_rate],
+        "clearance": neutrophil_clearance,
+        "signal": signal,
+    }
+    with sympy.evaluate(False):
+        shown_signal = 1 / (1 + feedback_strength.symbol * neutrophils.symbol)
     return Model(
         "Marciniak-Czochra et al. 2009 (self-renewal feedback)",
         states=[stem, precursors, neutrophils],
         parameters=parameters,
-        rhs=self_renewal_lineage(
-            [stem, precursors, neutrophils],
-            self_renewal=[stem_self_renewal, precursor_self_renewal],
-            division_rates=[stem_division_rate, precursor_division_rate],
-            clearance=neutrophil_clearance,
-            signal=signal,
-        ),
+        rhs=self_renewal_lineage(**lineage),
         observables=[signal],
         time_unit="day",
         description="Stem-cell self-renewal regulated by feedback from mature neutrophils.",
         reference="marciniak2009",
         max_time=1e5,
+        display={**self_renewal_lineage(**lineage, display=True), signal: shown_signal},
     )

@@ -13,7 +13,7 @@ production rates :math:`a_y` and :math:`b_y` by 100 and 750, so the differentiat
 and then the progenitor leukaemic cells wash out and the BCR-ABL ratio falls in two
 exponential phases whose slopes are close to :math:`d_2` and :math:`d_1`.
 
-Choices where public transcriptions of the paper disagree (the paper's text was not read):
+Choices where public transcriptions of the paper disagree (not yet checked against the paper):
 
 * **BCR-ABL ratio.** ``bcr_abl_ratio`` is :math:`(y_3+z_3)/(y_3+z_3+2x_3)`: PCR measures
   BCR-ABL against the BCR gene, of which a normal cell has two copies and a leukaemic cell one
@@ -39,19 +39,27 @@ chronic myeloid leukaemia. *Nature* 435:1267–1270. (``michor2005``)
 
 from __future__ import annotations
 
+from typing import Any
+
+import sympy
+
+from ..diagram import DiagramLayout
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._registry import register
 
 __all__ = ["michor2005"]
 
+# Audit trail: the values were read in radivot/myelo (michor05.R and its compiled, mrgsolve
+# and RxODE versions) and, for the therapy factors, also in
+# paul-bbt/cs-impact-immune-response (parameters.R).
 _CODE_NOTE = (
-    "verified via code: R package myelo (radivot) michor05.R and its compiled/mrgsolve/RxODE "
-    "versions, which cite the paper; the paper's table itself was not read"
+    "From the myelo R package (T. Radivoyevitch), which cites the paper; not yet checked "
+    "against the paper."
 )
 _THERAPY_NOTE = (
-    "verified via code: myelo michor05.R (a_y/100, b_y/750 during therapy) and "
-    "paul-bbt/cs-impact-immune-response parameters.R"
+    "From the myelo R package (a_y/100 and b_y/750 during therapy) and a second public "
+    "implementation; not yet checked against the paper."
 )
 
 # Normal homeostasis (cells): the later myelo versions start from x0* = 1e6 with every level at
@@ -72,6 +80,7 @@ def _rate(name, value, description, latex, note=_CODE_NOTE, high=1000.0) -> Para
         "michor2005",
         latex=latex,
         note=note,
+        basis="published",
     )
 
 
@@ -135,8 +144,9 @@ def michor2005() -> Model:
         0.023,
         "Division rate of resistant leukaemic stem cells",
         "r_z",
-        note=_CODE_NOTE + "; 0.0023 in another transcription (paul-bbt) — conflict unresolved, "
-        "0.023 chosen because 0.0023 < d0 would make resistant stem cells die out",
+        note=_CODE_NOTE + " Another transcription has 0.0023 per day, which with d₀ = 0.003 "
+        "would make resistant stem cells die out, contradicting the resistance the model "
+        "explains; 0.023 is used.",
         high=1.0,
     )
     a_z = _rate("a_z", 1.6, "Progenitors made per resistant leukaemic stem cell per day", "a_z")
@@ -159,6 +169,7 @@ def michor2005() -> Model:
         latex="u",
         note=_CODE_NOTE,
         label="Resistance mutation probability",
+        basis="published",
     )
     x0_star = Parameter(
         "x0_star",
@@ -168,9 +179,11 @@ def michor2005() -> Model:
         "Number of normal stem cells at homeostasis",
         "michor2005",
         latex="x_0^*",
-        note="verified via code: myelo compiled versions (sp = 1e6; the first demo uses 2e6)",
+        note="From the compiled versions of the myelo R package (10⁶; its first demonstration "
+        "uses 2 × 10⁶); not yet checked against the paper.",
         low_inclusive=False,
         label="Normal stem cells at homeostasis",
+        basis="published",
     )
     h = Parameter(
         "h",
@@ -180,10 +193,11 @@ def michor2005() -> Model:
         "Rate at which normal stem cells return to homeostasis after a small disturbance",
         "michor2005",
         latex="h",
-        note="illustrative, not from the literature: the paper's form of λ(x0) was not read; "
-        "λ(x0) = d0 + h (1 - x0/x0*) keeps x0* exactly at steady state",
+        note="Illustrative, not from the literature: the paper's form of λ(x₀) is not "
+        "reproduced here; λ(x₀) = d₀ + h(1 − x₀/x₀*) keeps x₀* exactly at steady state.",
         low_inclusive=False,
         label="Return rate to homeostasis",
+        basis="illustrative",
     )
     imatinib = Parameter(
         "imatinib",
@@ -193,8 +207,9 @@ def michor2005() -> Model:
         "Imatinib therapy: 0 = off, 1 = on (values between interpolate the effect)",
         "michor2005",
         latex=r"I",
-        note="switch, not a measured value; change it with hemomodels.ParameterChange",
+        note="A switch (0 off, 1 on), not a measured value.",
         label="Imatinib therapy",
+        basis="scenario",
     )
     effect_a = Parameter(
         "imatinib_effect_a",
@@ -206,6 +221,7 @@ def michor2005() -> Model:
         latex=r"\phi_a",
         note=_THERAPY_NOTE,
         label="Imatinib effect on leukaemic stem cells",
+        basis="published",
     )
     effect_b = Parameter(
         "imatinib_effect_b",
@@ -217,6 +233,7 @@ def michor2005() -> Model:
         latex=r"\phi_b",
         note=_THERAPY_NOTE,
         label="Imatinib effect on leukaemic progenitors",
+        basis="published",
     )
 
     def states(kind: str, first: float) -> list[State]:
@@ -241,9 +258,6 @@ def michor2005() -> Model:
     xs, ys, zs = ([s.symbol for s in group] for group in (x, y, z))
     D = [d.symbol for d in (d0, d1, d2, d3)]
 
-    therapy = imatinib.symbol
-    a_y_eff = a_y.symbol / (1 + therapy * (effect_a.symbol - 1))
-    b_y_eff = b_y.symbol / (1 + therapy * (effect_b.symbol - 1))
     homeostasis = Observable(
         "normal_stem_renewal",
         d0.symbol + h.symbol * (1 - xs[0] / x0_star.symbol),
@@ -254,19 +268,34 @@ def michor2005() -> Model:
         label="Normal stem-cell renewal rate",
     )
 
-    rhs = {
-        x[0]: (homeostasis.symbol - D[0]) * xs[0],
-        y[0]: (r_y.symbol * (1 - u.symbol) - D[0]) * ys[0],
-        z[0]: (r_z.symbol - D[0]) * zs[0] + r_y.symbol * u.symbol * ys[0],
-    }
-    production = {
-        "x": (a_x.symbol, b_x.symbol, c_x.symbol),
-        "y": (a_y_eff, b_y_eff, c_y.symbol),
-        "z": (a_z.symbol, b_z.symbol, c_z.symbol),
-    }
-    for kind, group, symbols in (("x", x, xs), ("y", y, ys), ("z", z, zs)):
-        for i in range(1, 4):
-            rhs[group[i]] = production[kind][i - 1] * symbols[i - 1] - D[i] * symbols[i]
+    def equations(evaluate: bool) -> dict[State, Any]:
+        """The right-hand sides, evaluated (simulated) or in the paper's order (displayed)."""
+        production = {
+            "x": (a_x, b_x, c_x),
+            "y": (a_y, b_y, c_y),
+            "z": (a_z, b_z, c_z),
+        }
+        # imatinib divides a_y by phi_a and b_y by phi_b (I = 1: on, 0: off)
+        slowed = {a_y.name: effect_a.symbol, b_y.name: effect_b.symbol}
+        with sympy.evaluate(evaluate):
+            rhs = {
+                x[0]: (homeostasis.symbol - D[0]) * xs[0],
+                y[0]: (r_y.symbol * (1 - u.symbol) - D[0]) * ys[0],
+                z[0]: (r_z.symbol - D[0]) * zs[0] + r_y.symbol * u.symbol * ys[0],
+            }
+            for kind, group, symbols in (("x", x, xs), ("y", y, ys), ("z", z, zs)):
+                for i in range(1, 4):
+                    rate = production[kind][i - 1]
+                    made = rate.symbol * symbols[i - 1]
+                    if rate.name in slowed:
+                        made = made / (1 + imatinib.symbol * (slowed[rate.name] - 1))
+                    rhs[group[i]] = made - D[i] * symbols[i]
+        return rhs
+
+    rhs = equations(True)
+
+    with sympy.evaluate(False):
+        shown_renewal = d0.symbol + h.symbol * (1 - xs[0] / x0_star.symbol)
 
     leukaemic_terminal = ys[3] + zs[3]
     observables = [
@@ -336,6 +365,7 @@ def michor2005() -> Model:
         ],  # fmt: skip
         rhs=rhs,
         observables=observables,
+        display={**equations(False), homeostasis: shown_renewal},
         time_unit="day",
         description=(
             "Normal, imatinib-sensitive and imatinib-resistant cells in a four-level "
@@ -343,4 +373,15 @@ def michor2005() -> Model:
         ),
         reference="michor2005",
         max_time=3650.0,
+        # three columns (normal, sensitive, resistant) fit a phone; the death of cells at
+        # every level is left out of the drawing to keep it readable
+        diagram_layout=DiagramLayout(
+            groups=[
+                (kinds[kind], tuple(s.name for s in group))
+                for kind, group in (("x", x), ("y", y), ("z", z))
+            ],
+            inputs={"imatinib": "Imatinib"},
+            losses=False,
+            wrap=15,
+        ),
     )

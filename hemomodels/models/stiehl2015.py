@@ -18,7 +18,7 @@ third-party reproduction of the paper's Fig. 3 (R package *myelo*, T. Radivoyevi
 :math:`a_2^l = a_2`, :math:`p_1^l = 2 p_1`, :math:`p_2^l = p_2/2`, :math:`d^l = d_3/4`,
 :math:`k_l = k_c` — except the leukaemic stem-cell self-renewal. That reproduction uses
 :math:`a_1^l = 1.6\\,a_1 = 1.36`, which is not a probability; the bounds here reject it. The
-default :math:`a_1^l = 0.95` is illustrative (not the paper's value, which was not read).
+default :math:`a_1^l = 0.95` is illustrative (not the paper's value).
 
 References
 ----------
@@ -29,6 +29,9 @@ leukemia stem-like cells determine clinical course: a model to predict patient s
 
 from __future__ import annotations
 
+import sympy
+
+from ..diagram import DiagramLayout
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
@@ -37,10 +40,10 @@ from .marciniak_czochra_2009 import marciniak_czochra_2009
 
 __all__ = ["stiehl2015"]
 
+# Audit trail: the relations are those of radivot/myelo demo/stiehl15fig3.R.
 _RELATION_NOTE = (
-    "illustrative: set by the relation {relation} used in the myelo (R) reproduction of the "
-    "paper's Fig. 3 (verified via code: radivot/myelo demo/stiehl15fig3.R), not the paper's "
-    "fitted value"
+    "Illustrative: set by the relation {relation} of the myelo R package's reproduction of "
+    "the paper's Fig. 3, not the paper's fitted value."
 )
 
 
@@ -108,10 +111,11 @@ def stiehl2015() -> Model:
         "Maximal fraction of leukaemic stem-cell daughters that self-renew (at s = 1)",
         "stiehl2015",
         latex="a_1^{l}",
-        note="illustrative, not from the literature: the myelo reproduction's 1.6 a1 = 1.36 is "
-        "not a probability; 0.95 (> a1 = 0.85, so the clone out-competes normal cells) chosen "
-        "instead",
+        note="Illustrative, not the paper's value: the myelo reproduction's 1.6 a₁ = 1.36 is "
+        "not a probability; 0.95 (above a₁ = 0.85, so that the clone out-competes normal cells) "
+        "is used instead.",
         label="Leukaemic stem-cell self-renewal",
+        basis="illustrative",
     )
     p1_l = Parameter(
         "leukaemic_stem_division_rate",
@@ -122,15 +126,16 @@ def stiehl2015() -> Model:
         "stiehl2014interface",
         latex="p_1^{l}",
         note=(
-            "chosen, not fitted: a fast-dividing clone, as dominate at diagnosis (Stiehl 2014, "
-            "verified: abstract), inside the 0-2 per day range a later re-implementation "
-            "scans (Banck 2019, verified: figure caption). With self-renewal capped at 1 it "
-            "brings the time from one leukaemic stem cell to 50 % blasts near the ~175-200 "
-            "days of Stiehl 2015 Fig. 3A as reproduced by radivot/myelo (verified via code: "
-            "a1l = 1.36, p1l = 2 p1 = 0.2 there, but 1.36 is not a probability)."
+            "Chosen, not fitted: a fast-dividing clone, as dominate at diagnosis (Stiehl et al. "
+            "2014, abstract), inside the 0–2 per day range that a later re-implementation "
+            "explores (Banck and Görlich 2019, figure caption). With self-renewal capped at 1 "
+            "it brings the time from one leukaemic stem cell to 50 % blasts near the 175–200 "
+            "days of Stiehl et al. 2015, Fig. 3A, as reproduced in the myelo R package (which "
+            "uses a₁ˡ = 1.36, not a probability, and p₁ˡ = 2p₁ = 0.2)."
         ),
         low_inclusive=False,
         label="Leukaemic stem-cell division rate",
+        basis="illustrative",
     )
     a2_l = Parameter(
         "leukaemic_progenitor_self_renewal",
@@ -140,8 +145,9 @@ def stiehl2015() -> Model:
         "Maximal fraction of leukaemic progenitor daughters that stay progenitors (at s = 1)",
         "stiehl2015",
         latex="a_2^{l}",
-        note=_RELATION_NOTE.format(relation="a2l = a2"),
+        note=_RELATION_NOTE.format(relation="a₂ˡ = a₂"),
         label="Blast self-renewal",
+        basis="illustrative",
     )
     p2_l = Parameter(
         "leukaemic_progenitor_division_rate",
@@ -151,9 +157,10 @@ def stiehl2015() -> Model:
         "Division rate of leukaemic progenitors",
         "stiehl2015",
         latex="p_2^{l}",
-        note=_RELATION_NOTE.format(relation="p2l = p2 / 2"),
+        note=_RELATION_NOTE.format(relation="p₂ˡ = p₂/2"),
         low_inclusive=False,
         label="Blast division rate",
+        basis="illustrative",
     )
     d3_l = Parameter(
         "leukaemic_clearance",
@@ -163,9 +170,10 @@ def stiehl2015() -> Model:
         "Clearance rate of post-mitotic leukaemic cells",
         "stiehl2015",
         latex="d^{l}",
-        note=_RELATION_NOTE.format(relation="d3l = d3 / 4"),
+        note=_RELATION_NOTE.format(relation="dˡ = d₃/4"),
         low_inclusive=False,
         label="Clearance of non-dividing leukaemic cells",
+        basis="illustrative",
     )
     k_l = Parameter(
         "leukaemic_feedback_strength",
@@ -175,8 +183,9 @@ def stiehl2015() -> Model:
         "Strength with which post-mitotic leukaemic cells lower the shared feedback signal",
         "stiehl2015",
         latex="k_l",
-        note=_RELATION_NOTE.format(relation="kl = kc"),
+        note=_RELATION_NOTE.format(relation="kₗ = k"),
         label="Feedback strength of leukaemic cells",
+        basis="illustrative",
     )
 
     c1, c2, c3 = (state.symbol for state in normal.states)
@@ -197,21 +206,29 @@ def stiehl2015() -> Model:
         latex=r"B",
         label="Marrow blasts",
     )
-    rhs = {
-        **self_renewal_lineage(
-            normal.states,
-            self_renewal=[a1, a2],
-            division_rates=[p1, p2],
-            clearance=d3,
-            signal=signal,
-        ),
-        **self_renewal_lineage(
-            leukaemic,
-            self_renewal=[a1_l, a2_l],
-            division_rates=[p1_l, p2_l],
-            clearance=d3_l,
-            signal=signal,
-        ),
+    lineages = [
+        {
+            "states": normal.states,
+            "self_renewal": [a1, a2],
+            "division_rates": [p1, p2],
+            "clearance": d3,
+            "signal": signal,
+        },
+        {
+            "states": leukaemic,
+            "self_renewal": [a1_l, a2_l],
+            "division_rates": [p1_l, p2_l],
+            "clearance": d3_l,
+            "signal": signal,
+        },
+    ]
+    rhs = {state: f for lineage in lineages for state, f in self_renewal_lineage(**lineage).items()}
+    with sympy.evaluate(False):
+        shown_signal = 1 / sympy.Add(1, k_c.symbol * c3, k_l.symbol * l3)
+    shown = {
+        state: f
+        for lineage in lineages
+        for state, f in self_renewal_lineage(**lineage, display=True).items()
     }
     return Model(
         "Stiehl et al. 2015 (AML competing with normal blood formation)",
@@ -219,6 +236,7 @@ def stiehl2015() -> Model:
         parameters=[*normal.parameters, a1_l, p1_l, a2_l, p2_l, d3_l, k_l],
         rhs=rhs,
         observables=[signal, blasts],
+        display={**shown, signal: shown_signal},
         time_unit="day",
         description=(
             "Normal and leukaemic lineages with self-renewal regulated by one shared feedback "
@@ -229,4 +247,10 @@ def stiehl2015() -> Model:
         # states are found numerically (root finding from several starts).
         solve_symbolically=False,
         max_time=1e5,
+        diagram_layout=DiagramLayout(
+            groups=[
+                ("Normal", tuple(s.name for s in normal.states)),
+                ("Leukaemic", tuple(s.name for s in leukaemic)),
+            ]
+        ),
     )

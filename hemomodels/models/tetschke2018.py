@@ -62,10 +62,14 @@ from ._registry import register
 
 __all__ = ["HEALTHY_HB_CONCENTRATION", "tetschke2018"]
 
-_CODE_NOTE = "verified via code: nlmixr2lib Tetschke_2018_erythropoiesis.R (cites Tetschke 2018 {})"
+# Audit trail: the values were read in nlmixr2lib (Tetschke_2018_erythropoiesis.R).
+_CODE_NOTE = (
+    "From the nlmixr2lib implementation, which cites {} of the paper; not yet checked against "
+    "the paper."
+)
 _SCENARIO_NOTE = (
-    "illustrative, not from the literature: the chapter's scenario device; 1 reproduces the "
-    "published model."
+    "Scenario input, not from the literature: the chapter's device for marrow failure; 1 "
+    "reproduces the published model."
 )
 #: Healthy Hb mass of Tetschke's example subject (g, Table 1 via nlmixr2lib).
 _HEALTHY_HB_MASS = 885.42
@@ -129,9 +133,10 @@ def tetschke2018() -> Model:
         "Healthy (set-point) total haemoglobin mass; the feedback vanishes here",
         "tetschke2018",
         latex="B",
-        note=_CODE_NOTE.format("Table 1, example subject; population mean about 870 g"),
+        note=_CODE_NOTE.format("Table 1 (example subject; the population mean is about 870 g)"),
         low_inclusive=False,
         label="Healthy haemoglobin mass",
+        basis="published",
     )
     epo_phase = Parameter(
         "epo_phase_duration",
@@ -143,6 +148,7 @@ def tetschke2018() -> Model:
         latex="T_1",
         note=_CODE_NOTE.format("Table 1"),
         label="Duration of the EPO-dependent phase",
+        basis="published",
     )
     late_phase = Parameter(
         "precursor_phase_duration",
@@ -154,6 +160,7 @@ def tetschke2018() -> Model:
         latex="T_2",
         note=_CODE_NOTE.format("Table 1"),
         label="Duration of the precursor phase",
+        basis="published",
     )
     lifespan = Parameter(
         "rbc_lifespan",
@@ -163,8 +170,9 @@ def tetschke2018() -> Model:
         "Red-cell lifespan (removal rate alpha = 1/lifespan)",
         "tetschke2018",
         latex="L",
-        note=_CODE_NOTE.format("Table 1: alpha = 1/120 per day"),
+        note=_CODE_NOTE.format("Table 1 (removal rate α = 1/120 per day)"),
         label="Red-cell lifespan",
+        basis="published",
     )
     reference_lifespan = Parameter(
         "reference_rbc_lifespan",
@@ -175,8 +183,9 @@ def tetschke2018() -> Model:
         "(Tetschke's X0 = alpha B at the healthy steady state)",
         "tetschke2018",
         latex="L_0",
-        note=_CODE_NOTE.format("Eq. 3, X0 = alpha Base, alpha = 1/120 per day"),
+        note=_CODE_NOTE.format("Eq. 3 (supply X₀ = αB with α = 1/120 per day)"),
         label="Healthy red-cell lifespan",
+        basis="published",
     )
     amplification = Parameter(
         "maturation_amplification",
@@ -186,8 +195,9 @@ def tetschke2018() -> Model:
         "Cell maturation amplification factor (scales every maturation rate)",
         "tetschke2018",
         latex=r"\beta",
-        note=_CODE_NOTE.format("Section 4.2, population estimate; IIV variance 0.294"),
+        note=_CODE_NOTE.format("Section 4.2 (population estimate; between-subject variance 0.294)"),
         label="Maturation amplification",
+        basis="published",
     )
     gain = Parameter(
         "epo_feedback_gain",
@@ -197,11 +207,10 @@ def tetschke2018() -> Model:
         "EPO feedback gain: progenitor net growth per unit relative Hb deficit",
         "tetschke2018",
         latex=r"\gamma",
-        note=_CODE_NOTE.format(
-            "Section 4.2, population estimate; IIV variance 0.346; the paper calls it "
-            "dimensionless, per day here because F adds to a rate"
-        ),
+        note=_CODE_NOTE.format("Section 4.2 (population estimate; between-subject variance 0.346)")
+        + " The paper calls it dimensionless; it is per day here because F adds to a rate.",
         label="EPO feedback gain",
+        basis="published",
     )
     capacity = Parameter(
         "production_capacity",
@@ -214,6 +223,7 @@ def tetschke2018() -> Model:
         note=_SCENARIO_NOTE,
         low_inclusive=False,
         label="Marrow production capacity",
+        basis="scenario",
     )
     blood_volume = Parameter(
         "blood_volume",
@@ -224,12 +234,13 @@ def tetschke2018() -> Model:
         "falz2014",
         latex="V",
         note=(
-            "computed: B / [Hb]0 = 885.42 g / 14.8 g/dL, with [Hb]0 the mean of a cohort "
-            "measured by CO-rebreathing, the method of Tetschke's Hb masses (verified: Falz "
-            "2014 abstract: 948 g, 6.39 L, 9.16 mmol/L = 14.8 g/dL)."
+            "Computed: B/[Hb]₀ = 885.42 g / 14.8 g/dL, with [Hb]₀ the mean of a cohort measured "
+            "by CO-rebreathing, the method of Tetschke's haemoglobin masses (Falz et al. 2014, "
+            "abstract: 948 g, 6.39 L, 9.16 mmol/L = 14.8 g/dL)."
         ),
         low_inclusive=False,
         label="Blood volume",
+        basis="computed",
     )
     expansion = Parameter(
         "max_erythroid_expansion",
@@ -240,12 +251,14 @@ def tetschke2018() -> Model:
         "hillman1969iron",
         latex="E",
         note=(
-            "the book's extension; verified: abstracts of Hillman & Henderson 1969 (4-8 times "
-            "normal with the iron of haemolysis, 2-3 times with oral or stored iron) and "
-            "Bothwell et al. 1957 (plasma iron turnover 3-6 times normal); 6 lies in both "
-            "ranges. A large value (e.g. 1000) recovers the published, uncapped model."
+            "The book's extension, chosen inside two measured ranges: production 4–8 times "
+            "normal with the iron of haemolysis and 2–3 times with oral or stored iron "
+            "(Hillman and Henderson 1969, abstract); plasma iron turnover 3–6 times normal "
+            "(Bothwell et al. 1957, abstract). A large value (e.g. 1000) gives the published, "
+            "uncapped model."
         ),
         label="Maximal erythroid expansion",
+        basis="illustrative",
     )
 
     x1, x2, x3 = progenitors.symbol, precursors.symbol, hb_mass.symbol
@@ -280,6 +293,13 @@ def tetschke2018() -> Model:
         label="Red-cell production",
     )
     f = feedback.symbol
+    with sympy.evaluate(False):
+        shown = {
+            progenitors: beta * (c * b / reference_lifespan.symbol - x1 / epo_phase.symbol)
+            + sympy.Min(c * f, beta * (1 - 1 / expansion.symbol) / epo_phase.symbol) * x1,
+            precursors: beta * (x1 / epo_phase.symbol - x2 / late_phase.symbol),
+            hb_mass: beta * (x2 / late_phase.symbol - x3 / lifespan.symbol),
+        }
 
     return Model(
         "Tetschke et al. 2018 (erythropoiesis with EPO feedback)",
@@ -302,6 +322,7 @@ def tetschke2018() -> Model:
             hb_mass: beta * (k2 * x2 - alpha * x3),
         },
         observables=[feedback, concentration, production],
+        display=shown,
         time_unit="day",
         description=(
             "Progenitors, precursors and circulating red cells (as Hb mass) with a feedback "

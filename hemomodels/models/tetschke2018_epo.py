@@ -39,7 +39,7 @@ from .tetschke2018 import tetschke2018
 __all__ = ["tetschke2018_epo"]
 
 _ILLUSTRATIVE = (
-    "illustrative, not from the literature (coupling constant of the chapter's EPO extension)."
+    "Illustrative, not from the literature: a coupling constant of the chapter's EPO extension."
 )
 
 
@@ -80,12 +80,15 @@ def tetschke2018_epo() -> Model:
         "Plasma half-life of EPO (intravenous epoetin alfa: 4-13 h in chronic renal failure)",
         "epogen_label",
         latex=r"t_{1/2}",
+        # audit trail: the range was read in an epoetin-alfa drug monograph quoting the label
         note=(
-            "8 h lies inside the 4-13 h range quoted from the Epogen label in drug monographs "
-            "(oncohemakey.com epoetin-alfa monograph); the label itself was not read."
+            "Chosen inside the 4–13 h range of the Epogen label (intravenous epoetin alfa in "
+            "chronic renal failure), as quoted in drug monographs; not yet checked against the "
+            "label."
         ),
         low_inclusive=False,
         label="EPO half-life",
+        basis="illustrative",
     )
     kidney = Parameter(
         "kidney_epo_capacity",
@@ -95,8 +98,10 @@ def tetschke2018_epo() -> Model:
         "Kidney EPO production capacity (1 healthy; < 1 chronic kidney disease)",
         "tetschke2018",
         latex=r"\kappa",
-        note=_ILLUSTRATIVE + " 1 with a fast EPO half-life reproduces Tetschke 2018.",
+        note="Scenario input, not from the literature (1 healthy, below 1 in chronic kidney "
+        "disease); 1 with a fast EPO half-life reproduces Tetschke et al. 2018.",
         label="Kidney EPO capacity",
+        basis="scenario",
     )
     steepness = Parameter(
         "epo_deficit_response",
@@ -109,6 +114,7 @@ def tetschke2018_epo() -> Model:
         note=_ILLUSTRATIVE,
         low_inclusive=False,
         label="EPO response to the Hb deficit",
+        basis="illustrative",
     )
     p = {prm.name: prm.symbol for prm in base.parameters}
     x1, x2, x3, e = progenitors.symbol, precursors.symbol, hb_mass.symbol, epo.symbol
@@ -134,6 +140,14 @@ def tetschke2018_epo() -> Model:
     )
     others = [o for o in base.observables if o.name != "epo_feedback"]
     f = feedback.symbol
+    with sympy.evaluate(False):
+        # Tetschke's progenitor equation (its own display form) without the ceiling
+        shown = {
+            progenitors: base.display_forms["progenitors"].args[0] + c * f * x1,
+            epo: (24 * sympy.log(2) / half_life.symbol)
+            * (kidney.symbol * sympy.Max(0, 1 + s * (b - x3) / b) - e),
+        }
+    unchanged = {name: base.display_forms[name] for name in ("precursors", "hb_mass")}
     return Model(
         "Tetschke et al. 2018 with a plasma-EPO compartment (chapter extension)",
         states=[progenitors, precursors, hb_mass, epo],
@@ -146,6 +160,7 @@ def tetschke2018_epo() -> Model:
             epo: clearance * (kidney.symbol * sympy.Max(0, 1 + s * (b - x3) / b) - e),
         },
         observables=[feedback, *others],
+        display={**unchanged, **shown},
         time_unit="day",
         description=(
             "Tetschke 2018 erythropoiesis with plasma EPO as a state: kidney secretion, "

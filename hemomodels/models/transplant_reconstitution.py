@@ -42,6 +42,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy
+
+from ..diagram import DiagramLayout
 from ..model import Model
 from ..spec import Observable, Parameter, State
 from ._hierarchy import self_renewal_lineage
@@ -65,30 +68,35 @@ _BLOOD_VOLUME = 0.08
 DEFAULT_DOSE = 11.5e6
 
 _CALIBRATED_NOTE = (
-    "calibrated by this book, not measured: computed from the steady state (1e7, 0.95e9, 4e8 "
-    "cells/kg) whose precursor pool 0.95e9 cells/kg (the reproduction uses 2e9) was chosen so "
-    "that 11.5e6 CD34+ cells/kg into an empty marrow give neutrophil engraftment (first of 3 "
-    "days with ANC >= 0.5e9/L) on day 10, the median of Ergene et al. 2007 (autologous PBSC)"
+    "Calibrated by this book, not measured: computed from the steady state (10⁷, 0.95 × 10⁹ "
+    "and 4 × 10⁸ cells/kg), whose precursor pool of 0.95 × 10⁹ cells/kg (the myelo "
+    "reproduction uses 2 × 10⁹) was chosen so that 11.5 × 10⁶ CD34⁺ cells/kg infused into an "
+    "empty marrow give neutrophil engraftment (the first of 3 days with an ANC of at least "
+    "0.5 × 10⁹/L) on day 10, the median of Ergene et al. 2007 after autologous blood stem cells."
 )
 _DERIVED_NOTE = (
-    "computed from the steady state (1e7, 0.95e9, 4e8 cells/kg); the same value as with the "
-    "reproduction's precursor pool, because it does not depend on that pool."
+    "Computed from the steady state (10⁷, 0.95 × 10⁹ and 4 × 10⁸ cells/kg); the same value as "
+    "with the reproduction's precursor pool, on which it does not depend."
 )
 _ILLUSTRATIVE_KILL = (
-    "illustrative, not from the literature: a first-order immune kill rate chosen to show the "
-    "mechanism; no published estimate was used"
+    "Illustrative, not from the literature: a first-order immune kill rate chosen to show the "
+    "mechanism; no published estimate is used."
 )
 
 
 def _lineage_parameters() -> list[Parameter]:
     """The lineage's parameters (shared with :func:`marciniak_czochra_2009`) at this book's
     calibrated steady state, plus the blood volume that turns neutrophils into the ANC."""
-    derived_note = {"note": _DERIVED_NOTE}
+    derived_note = {"note": _DERIVED_NOTE, "basis": "computed"}
     parameters = lineage_parameters(
         (STEADY_STEM, STEADY_PRECURSORS, STEADY_NEUTROPHILS),
         overrides={
             "precursor_self_renewal": derived_note,
-            "precursor_division_rate": {"note": _CALIBRATED_NOTE, "source": "ergene2007"},
+            "precursor_division_rate": {
+                "note": _CALIBRATED_NOTE,
+                "source": "ergene2007",
+                "basis": "calibrated",
+            },
             "feedback_strength": derived_note,
         },
     )
@@ -100,14 +108,15 @@ def _lineage_parameters() -> list[Parameter]:
         "Blood volume per kg body weight (converts neutrophils per kg to the ANC)",
         "stiehl2015",
         latex="V_b",
+        # audit trail: a code comment of radivot/myelo demo/stiehl15fig3.R
         note=(
-            "implied by the myelo reproduction's comment that 0.5e9 neutrophils/L "
-            "correspond to 4e7 cells/kg (verified via code comment, demo/stiehl15fig3.R); "
-            "for comparison, the anaemia chapter's reference man has 5.98 L for 76.6 kg, "
-            "0.078 L/kg (computed)"
+            "Implied by the myelo reproduction, which equates 0.5 × 10⁹ neutrophils/L with "
+            "4 × 10⁷ cells/kg; for comparison, the anaemia chapter's reference man has 5.98 L "
+            "of blood for 76.6 kg, 0.078 L/kg."
         ),
         low_inclusive=False,
         label="Blood volume",
+        basis="computed",
     )
     return [*parameters, blood_volume]
 
@@ -175,17 +184,21 @@ def transplant_reconstitution() -> Model:
         latex=r"\mathrm{ANC}",
         label="Neutrophil count",
     )
+    lineage: dict[str, Any] = {
+        "states": [stem, precursors, neutrophils],
+        "self_renewal": [p["stem_self_renewal"], p["precursor_self_renewal"]],
+        "division_rates": [p["stem_division_rate"], p["precursor_division_rate"]],
+        "clearance": p["neutrophil_clearance"],
+        "signal": signal,
+    }
+    with sympy.evaluate(False):
+        shown_signal = 1 / (1 + p["feedback_strength"].symbol * neutrophils.symbol)
     return Model(
         "Transplant reconstitution (Marciniak-Czochra/Stiehl self-renewal model)",
         states=[stem, precursors, neutrophils],
         parameters=parameters,
-        rhs=self_renewal_lineage(
-            [stem, precursors, neutrophils],
-            self_renewal=[p["stem_self_renewal"], p["precursor_self_renewal"]],
-            division_rates=[p["stem_division_rate"], p["precursor_division_rate"]],
-            clearance=p["neutrophil_clearance"],
-            signal=signal,
-        ),
+        rhs=self_renewal_lineage(**lineage),
+        display={**self_renewal_lineage(**lineage, display=True), signal: shown_signal},
         observables=[signal, anc],
         time_unit="day",
         description=(
@@ -244,6 +257,7 @@ def transplant_chimerism() -> Model:
         latex=r"\gamma",
         note=_ILLUSTRATIVE_KILL,
         label="Rejection rate",
+        basis="illustrative",
     )
     graft_versus_host = Parameter(
         "graft_versus_host_rate",
@@ -255,6 +269,7 @@ def transplant_chimerism() -> Model:
         latex=r"\eta",
         note=_ILLUSTRATIVE_KILL,
         label="Graft-versus-host kill rate",
+        basis="illustrative",
     )
     c3_donor, c3_recipient = donor[2].symbol, recipient[2].symbol
     signal = Observable(
@@ -295,14 +310,25 @@ def transplant_chimerism() -> Model:
         "clearance": p["neutrophil_clearance"],
         "signal": signal,
     }
-    rhs = {**self_renewal_lineage(donor, **lineage), **self_renewal_lineage(recipient, **lineage)}
-    rhs[donor[0]] = rhs[donor[0]] - rejection.symbol * donor[0].symbol
-    rhs[recipient[0]] = rhs[recipient[0]] - graft_versus_host.symbol * recipient[0].symbol
+    kills = {donor[0]: rejection.symbol, recipient[0]: graft_versus_host.symbol}
+    forms = []
+    for display in (False, True):
+        rhs = {
+            **self_renewal_lineage(donor, **lineage, display=display),
+            **self_renewal_lineage(recipient, **lineage, display=display),
+        }
+        with sympy.evaluate(not display):
+            for stem, kill in kills.items():
+                rhs[stem] = rhs[stem] - kill * stem.symbol
+            shown_signal = 1 / (1 + p["feedback_strength"].symbol * (c3_donor + c3_recipient))
+        forms.append(rhs)
+    rhs, shown = forms
     return Model(
         "Transplant chimerism (donor and recipient lineages, shared feedback)",
         states=[*donor, *recipient],
         parameters=[*parameters, rejection, graft_versus_host],
         rhs=rhs,
+        display={**shown, signal: shown_signal},
         observables=[signal, anc, chimerism, stem_fraction],
         time_unit="day",
         description=(
@@ -312,4 +338,10 @@ def transplant_chimerism() -> Model:
         ),
         reference="stiehl2015",
         max_time=1e5,
+        diagram_layout=DiagramLayout(
+            groups=[
+                ("Donor", tuple(s.name for s in donor)),
+                ("Recipient", tuple(s.name for s in recipient)),
+            ]
+        ),
     )

@@ -78,7 +78,9 @@ class ClinicalTarget:
     published_text : str
         The published value as printed (e.g. ``"6–10 g/dL"``); default the range.
     provenance : str
-        How the published value was read (verified, via code, secondary).
+        Where the published value was read (the abstract, a table of the paper, a public
+        reproduction …), written for students: the chapter's "Sources and confidence"
+        section shows it.
     """
 
     key: str

@@ -53,7 +53,7 @@ TARGETS = [
         compute=healthy_hb,
         kind="calibrated",
         reason="The blood volume is set from this value (blood volume = Hb mass / 14.8 g/dL).",
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
     ClinicalTarget(
         key="anaemia_donation_loss",
@@ -66,7 +66,7 @@ TARGETS = [
         source="pottgiesser2008",
         model="Tetschke 2018, 0.55 L of whole blood at the healthy concentration",
         compute=donation_loss,
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
     ClinicalTarget(
         key="anaemia_donation_recovery",
@@ -81,6 +81,6 @@ TARGETS = [
         compute=donation_recovery_day,
         kind="calibrated",
         reason="Tetschke et al. fitted the model to these donors' Hb-mass data.",
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
 ]

@@ -82,7 +82,7 @@ TARGETS = [
         source="taxotere",
         model="Friberg model, Kloft 2006 estimates: typical patient's nadir, 100 mg/m² over 1 h",
         compute=typical_nadir,
-        provenance="verified: label Table 4 (75.4 % grade 4), read on a mirror of the label",
+        provenance="the product label, Table 4 (75.4 % grade 4)",
     ),
     ClinicalTarget(
         key="chemo_grade4_fraction",
@@ -95,7 +95,7 @@ TARGETS = [
         source="taxotere",
         model="1,000 virtual patients, Kloft 2006 estimates and variability, one cycle",
         compute=grade4_percent,
-        provenance="verified: label Table 4, read on a mirror of the label",
+        provenance="the product label, Table 4",
     ),
     ClinicalTarget(
         key="chemo_nadir_day",
@@ -108,7 +108,10 @@ TARGETS = [
         source="friberg2002",
         model="Friberg model, Kloft 2006 estimates: typical patient, 100 mg/m²",
         compute=nadir_day,
-        provenance="verified via code: a reproduction's reading of Friberg 2002 Fig. 4",
+        provenance=(
+            "a public reproduction's reading of the paper's Fig. 4 (not yet checked against "
+            "the paper)"
+        ),
     ),
     ClinicalTarget(
         key="chemo_rebound_day",
@@ -122,7 +125,10 @@ TARGETS = [
         model="Friberg model, Friberg 2002 estimates, 200 mg bolus",
         compute=rebound_day,
         kind="reproduction",
-        provenance="verified via code: a reproduction's reading of Friberg 2002 Fig. 4",
+        provenance=(
+            "a public reproduction's reading of the paper's Fig. 4 (not yet checked against "
+            "the paper)"
+        ),
     ),
     ClinicalTarget(
         key="chemo_friberg_grade4",
@@ -142,6 +148,6 @@ TARGETS = [
             "per µM): its typical patient stops at grade 3, and only about a third of its "
             "virtual patients reach grade 4."
         ),
-        provenance="verified: label Table 4; Friberg 2002 estimates verified via code",
+        provenance="the product label, Table 4; the model's estimates from a public reproduction",
     ),
 ]

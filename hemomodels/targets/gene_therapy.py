@@ -55,7 +55,7 @@ TARGETS = [
             "shorter end of the measured survivals (about 12 days or less) gives Hb inside the "
             "range. Ineffective erythropoiesis and vaso-occlusion are not in the model."
         ),
-        provenance="verified: table in a haematology text (via the project's literature notes)",
+        provenance="a table of laboratory features in a haematology reference text",
     ),
     ClinicalTarget(
         key="gt_treated_hb",
@@ -68,7 +68,7 @@ TARGETS = [
         source="frangoul2024",
         model="Gene-therapy model, 20 % corrected stem cells",
         compute=treated_hb,
-        provenance="verified only in a summary of the interim results",
+        provenance="a summary of the interim results (not yet checked against the paper)",
     ),
     ClinicalTarget(
         key="gt_fitzhugh_majority",
@@ -81,6 +81,6 @@ TARGETS = [
         source="fitzhugh2017",
         model="Gene-therapy model, 20 % corrected stem cells: corrected red cells",
         compute=corrected_share,
-        provenance="verified: key points of the paper",
+        provenance="the key points of the paper",
     ),
 ]

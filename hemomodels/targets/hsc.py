@@ -61,7 +61,10 @@ TARGETS = [
             "longer. The transplantation chapter recalibrates the precursor pool to "
             "published engraftment days."
         ),
-        provenance="verified via code: a reproduction's reading of the paper's supplement",
+        provenance=(
+            "a public reproduction's reading of the paper's supplement (not yet checked "
+            "against the paper)"
+        ),
     ),
     ClinicalTarget(
         key="hsc_division_interval",
@@ -79,7 +82,7 @@ TARGETS = [
             "The model's first compartment lumps the rare, quiet stem cells with the early "
             "progenitors, which divide far more often."
         ),
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
     ClinicalTarget(
         key="hsc_number",
@@ -97,6 +100,6 @@ TARGETS = [
             "The first compartment holds early progenitors as well as stem cells: about "
             "4,000 times more cells than the stem cells found by somatic mutations."
         ),
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
 ]

@@ -75,7 +75,7 @@ TARGETS = [
         model="Michor 2005, continuous imatinib, slope of ln ratio on days 20–120",
         compute=first_slope,
         kind="reproduction",
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
     ClinicalTarget(
         key="cml_second_slope",
@@ -89,7 +89,7 @@ TARGETS = [
         model="Michor 2005, continuous imatinib, slope on days 200–300",
         compute=second_slope,
         kind="reproduction",
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
     ClinicalTarget(
         key="cml_mmr_time",
@@ -108,7 +108,7 @@ TARGETS = [
             "from patients followed while responding during their first year, faster than "
             "the typical trial patient, most of whom are not in MMR at 12 months."
         ),
-        provenance="verified: trial report (12 months)",
+        provenance="the trial report (12 months)",
     ),
     ClinicalTarget(
         key="cml_keeps_falling",
@@ -128,7 +128,7 @@ TARGETS = [
             "up after about 15 months), and they keep making resistant mutants that grow "
             "through therapy."
         ),
-        provenance="verified: abstract",
+        provenance="the abstract",
     ),
     ClinicalTarget(
         key="aml_half_blasts",
@@ -143,7 +143,7 @@ TARGETS = [
         compute=aml_half_blasts_day,
         kind="calibrated",
         reason="The leukaemic division rate was chosen in the published range to match this.",
-        provenance="verified via code: a reproduction of the figure (radivot/myelo)",
+        provenance="a public reproduction of the paper's figure (the myelo R package)",
     ),
     ClinicalTarget(
         key="aml_needs_self_renewal",
@@ -156,6 +156,6 @@ TARGETS = [
         source="stiehl2014interface",
         model="Stiehl 2015, leukaemic self-renewal equal to the healthy one, 5 years",
         compute=aml_equal_self_renewal_blasts,
-        provenance="verified: abstract (self-renewal is the key selection mechanism)",
+        provenance="the abstract (self-renewal is the key selection mechanism)",
     ),
 ]

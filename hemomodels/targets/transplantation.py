@@ -39,7 +39,7 @@ def _calibrated(key: str, source: str, claim: str) -> ClinicalTarget:
         compute=lambda: day_for(source),
         kind="calibrated",
         reason="The graft's lag before division is calibrated to this median.",
-        provenance="verified: abstract",
+        provenance="the abstract",
     )
 
 
@@ -69,6 +69,9 @@ TARGETS = [
             "from chance (too few long-term stem cells), immune rejection and a damaged "
             "marrow, none of which the model has."
         ),
-        provenance="verified: ASTCT definition (table reproduced in a 2024 report)",
+        provenance=(
+            "the ASTCT consensus definition, as tabulated in a 2024 report (not yet checked "
+            "against the 2021 paper)"
+        ),
     ),
 ]
