@@ -64,17 +64,17 @@ class GeneTherapyPlan:
     cd34_dose : float
         CD34⁺ cells per kg in the infused product (>= 0). Default 11.5e6/kg, the median
         autologous blood stem-cell dose of ``ergene2007`` — **illustrative** here: that series
-        was not gene therapy, and we have not verified the doses of the gene-therapy trials.
+        was not gene therapy (the doses of the gene-therapy trials are not yet checked).
     transduction_efficiency : float
         Fraction of the product's stem cells carrying the corrected gene (gene addition) or
         the edit (gene editing), in [0, 1]. Default 0.5, illustrative.
     vector_copy_number : float
         Average vector copies per cell in the product (>= 0). **Data only, illustrative
         default 1.0**: it does not enter the models (more copies mean more globin per
-        corrected cell, and more insertions). Published values were not verified.
+        corrected cell, and more insertions). Published values are not yet checked.
     conditioning_intensity : float
         Fraction of the patient's stem and progenitor cells removed by the conditioning
-        (busulfan in the trials, not verified here), in [0, 1]; 1 = myeloablative.
+        (myeloablative busulfan in the trials), in [0, 1]; 1 = myeloablative.
         Default 1.0.
     """
 
