@@ -1,7 +1,7 @@
 """Published models, one file per model, each a function returning a :class:`~hemomodels.Model`.
 
 Every module of this folder is imported here, and each model-building function marked with
-``@register`` (:mod:`hemomodels.models._registry`) becomes a function of this module: adding a
+``@register`` (``hemomodels.models._registry``) becomes a function of this module: adding a
 model is adding one file.
 
 Examples
