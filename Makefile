@@ -1,5 +1,6 @@
 # Stem Cells to Blood: build the book and run the tests in a local virtual environment.
 #   make book   create .venv if needed, install requirements and Graphviz, build _build/html strictly
+#   make book-assignments  the same book without solutions, in _build/assignments/_build/html
 #   make test   make lint, make book, make sure Chromium is installed, run pytest
 #   make lint   ruff check + ruff format --check + mypy hemomodels + lint-imports (layers)
 #   make bench  benchmarks against libroadrunner and the speed targets (bench/run.py)
@@ -32,11 +33,20 @@ PACKAGE_FILES := $(shell find hemomodels -type f -not -path '*/__pycache__/*' 2>
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: book test lint bench figures clean distclean venv chromium graphviz print-build-flags
+.PHONY: book book-assignments test lint bench figures clean distclean venv chromium graphviz print-build-flags
 
 book: $(INSTALLED) $(EXEC_CACHE_STAMP) graphviz
 	jupyter-book build . $(BUILD_FLAGS)
 	@echo "Book built: $(abspath $(HTML)/index.html)"
+
+# The book for assignments: every {solution} left out of the pages (sphinx-exercise's
+# hide_solutions) and of the downloadable .md and .ipynb (book/_ext/reader_site.py). Built from
+# scratch each time, with its own execution cache, next to the full book.
+ASSIGNMENTS := _build/assignments
+book-assignments: $(INSTALLED) graphviz
+	rm -rf $(ASSIGNMENTS)
+	BOOK_HIDE_SOLUTIONS=1 jupyter-book build . --path-output $(ASSIGNMENTS) $(BUILD_FLAGS)
+	@echo "Assignments built: $(abspath $(ASSIGNMENTS))/_build/html/index.html"
 
 test: lint book chromium graphviz
 	python -m pytest

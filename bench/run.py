@@ -1,16 +1,21 @@
 """Benchmarks of hemomodels against libroadrunner (a JIT-compiled SBML simulator) and targets.
 
-Run with ``make bench`` (or ``.venv/bin/python bench/run.py [--quick] [--skip-book]``). For
-each benchmark it prints hemomodels' figure, the reference figure measured in the same run, their
-ratio (reference / hemomodels: above 1 means hemomodels is faster) and the target, then writes
-``_build/bench/results.json`` and a chart of the ratios, ``_build/bench/ratios.html`` (Altair,
-Vega bundle inlined, works offline). Benchmarks are not tests: nothing here fails on a slow
-machine.
+Run with ``make bench`` (or ``.venv/bin/python bench/run.py [--quick] [--skip-book]
+[--skip-pages]``). For each benchmark it prints hemomodels' figure, the reference figure
+measured in the same run, their ratio (reference / hemomodels: above 1 means hemomodels is
+faster) and the target, then writes ``_build/bench/results.json`` and a chart of the ratios,
+``_build/bench/ratios.html`` (Altair, Vega bundle inlined, works offline). It also weighs every
+page of the built book (``_build/html``, from ``make book``): the bytes of the page and of every
+resource it loads, as served without compression and as gzip would send them, flagging pages
+over 2.5 MB. Benchmarks are not tests: nothing here fails on a slow machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
+import http.server
 import importlib
 import inspect
 import json
@@ -23,8 +28,10 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import threading
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import numpy as np
 
@@ -258,6 +265,86 @@ def book_build():
     record("book build, cached rebuild (s)", timings[1], None, "s", "<= 15 s")
 
 
+PAGE_WEIGHT_TARGET_MB = 2.5
+
+
+def page_weights() -> None:
+    """Bytes each page of the built book loads: its HTML and every resource it requests (scripts,
+    styles, fonts, images) while it loads and draws its maths and charts, in headless Chromium
+    from a local HTTP server. Raw bytes are what a server without compression (or file://)
+    sends; gzip (level 6) is what a compressing web server would send."""
+    html = ROOT / "_build" / "html"
+    if not (html / "index.html").is_file():
+        print("page weight: no built book in _build/html (run `make book`); skipped")
+        return
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from book_pages import toc_docnames
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(html))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    squeezed: dict[Path, int] = {}
+
+    def gzip_size(path: Path) -> int:
+        if path not in squeezed:
+            squeezed[path] = len(gzip.compress(path.read_bytes(), compresslevel=6))
+        return squeezed[path]
+
+    print(f"\n{'page weight':40s} {'raw MB':>8s} {'gzip MB':>8s} {'files':>6s}  largest")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
+            for docname in toc_docnames():
+                context = browser.new_context(viewport={"width": 1366, "height": 900})
+                page = context.new_page()
+                urls: list[str] = []
+                page.on("request", lambda request, urls=urls: urls.append(request.url))
+                page.goto(f"{origin}/{docname}.html", wait_until="networkidle", timeout=60_000)
+                page.wait_for_timeout(1000)  # fonts and lazily loaded MathJax parts
+                context.close()
+                files = {
+                    html / unquote(urlsplit(url).path).lstrip("/")
+                    for url in urls
+                    if url.startswith(origin)
+                }
+                files = {path for path in files if path.is_file()}
+                raw = sum(path.stat().st_size for path in files)
+                packed = sum(gzip_size(path) for path in files)
+                largest = max(files, key=lambda path: path.stat().st_size)
+                over = raw / 1e6 > PAGE_WEIGHT_TARGET_MB
+                flag = f"  OVER {PAGE_WEIGHT_TARGET_MB} MB" if over else ""
+                print(
+                    f"{docname:40s} {raw / 1e6:8.2f} {packed / 1e6:8.2f} {len(files):6d}  "
+                    f"{largest.relative_to(html)} ({largest.stat().st_size / 1e6:.2f} MB){flag}"
+                )
+                rows.append(
+                    {
+                        "benchmark": f"page weight: {docname} (MB)",
+                        "hemomodels": raw / 1e6,
+                        "reference": None,
+                        "unit": "MB",
+                        "ratio": None,
+                        "target": f"<= {PAGE_WEIGHT_TARGET_MB} MB",
+                        "note": f"gzip {packed / 1e6:.2f} MB; {len(files)} files"
+                        + ("; over the target" if over else ""),
+                    }
+                )
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 # ---------------------------------------------------------------------------- output
 def write_outputs():
     OUT.mkdir(parents=True, exist_ok=True)
@@ -304,6 +391,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 1,000 patients")
     parser.add_argument("--skip-book", action="store_true", help="skip the book build timing")
+    parser.add_argument(
+        "--skip-pages", action="store_true", help="skip weighing the built book's pages"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"{'benchmark':58s} {'hemomodels':>10s} {'reference':>10s} unit   ratio")
@@ -313,6 +403,8 @@ def main() -> None:
     import_time(3 if args.quick else 7)
     if not args.skip_book:
         book_build()
+    if not args.skip_pages:
+        page_weights()
     write_outputs()
     print(
         f"\nwrote {OUT / 'results.json'} and {OUT / 'ratios.html'} "

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
 from . import rules
-from .errors import unknown_name
 
-__all__ = ["entries", "format_reference", "short_reference"]
+__all__ = ["Reference", "entries", "format_reference", "reference", "short_reference"]
 
 _ENTRY = re.compile(r"@(\w+)\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 _FIELD = re.compile(r"(\w+)\s*=\s*", re.MULTILINE)
@@ -113,55 +113,66 @@ def _authors(text: str) -> str:
     return ", ".join(short)
 
 
-def format_reference(key: str) -> str:
-    """One reference in the style of the book's bibliography: authors (year). Title.
-    *Journal* volume:pages. doi.
+@dataclass(frozen=True)
+class Reference:
+    """One entry of ``references.bib`` in the book's style, as plain-text pieces.
 
-    Examples
-    --------
-    >>> print(format_reference("michor2005"))  # doctest: +NORMALIZE_WHITESPACE
-    Michor F, Hughes TP, Iwasa Y, Branford S, Shah NP, Sawyers CL, et al. (2005). Dynamics of
-    chronic myeloid leukaemia. Nature 435:1267–1270. doi:10.1038/nature03669
+    The book's bibliography page (its Sphinx style, ``book/_ext/bibliography_style.py``) and
+    :func:`format_reference` both assemble these pieces, so the package and the book cite
+    alike.
+
+    Attributes
+    ----------
+    key : str
+        The ``references.bib`` key.
+    label : str
+        Author–year label, unique in the file: ``"Friberg et al. 2002"``, ``"Hillman &
+        Henderson 1969"``, the entry's ``shorthand`` (``"Taxotere label"``), and a letter after
+        the year when two entries would share a label (``"Stiehl et al. 2014a"``).
+    authors : str
+        ``"Michor F, Hughes TP, …, et al."`` (at most six names), or the organisation; ``""``
+        when the entry names neither.
+    year : str
+        ``"2005"``, or ``"n.d."`` when the entry has no year.
+    title : str
+        Plain Unicode, ending with a full stop, question or exclamation mark.
+    venue : str
+        Journal, book, publisher, institution or how the work was published; ``""`` if none.
+    detail : str
+        ``volume:pages``, pages alone, or a report number; ``""`` if none.
+    doi : str
+        The DOI without ``https://doi.org/``; ``""`` when absent.
+    url : str
+        ``""`` when absent (or when there is a DOI).
     """
-    known = entries()
-    key = rules.name(key, "key", list(known), kind="references.bib key")
-    if key not in known:
-        raise unknown_name("references.bib key", key, known)
-    fields = known[key]
-    parts = []
-    if "author" in fields:
-        parts.append(f"{_authors(fields['author'])} ({fields.get('year', 'n.d.')}).")
-    elif "organization" in fields or "institution" in fields:
-        who = fields.get("organization") or fields.get("institution", "")
-        parts.append(f"{_clean(who)} ({fields.get('year', 'n.d.')}).")
-    if "title" in fields:
-        title = _clean(fields["title"]).rstrip(".")
-        parts.append(title if title.endswith(("?", "!")) else title + ".")
-    venue = _clean(fields.get("journal") or fields.get("booktitle") or fields.get("publisher", ""))
-    if venue:
-        volume = fields.get("volume", "")
-        pages = _clean(fields.get("pages", ""))
-        detail = volume + (f":{pages}" if volume and pages else pages)
-        parts.append(f"{venue} {detail}".strip() + ".")
-    if "doi" in fields:
-        parts.append(f"doi:{fields['doi']}")
-    elif "url" in fields:
-        parts.append(fields["url"])
-    return " ".join(parts)
+
+    key: str
+    label: str
+    authors: str
+    year: str
+    title: str
+    venue: str
+    detail: str
+    doi: str
+    url: str
+
+    def __str__(self) -> str:
+        parts = []
+        if self.authors:
+            parts.append(f"{self.authors} ({self.year}).")
+        if self.title:
+            parts.append(self.title)
+        if self.venue or self.detail:
+            parts.append(f"{self.venue} {self.detail}".strip() + ".")
+        if self.doi:
+            parts.append(f"doi:{self.doi}")
+        elif self.url:
+            parts.append(self.url)
+        return " ".join(parts)
 
 
-def short_reference(key: str) -> str:
-    """Author–year label of a reference: ``"Friberg et al. 2002"``, ``"Hillman & Henderson
-    1969"``, or the organisation for a label or report.
-
-    Examples
-    --------
-    >>> short_reference("friberg2002"), short_reference("hillman1969iron")
-    ('Friberg et al. 2002', 'Hillman & Henderson 1969')
-    """
-    known = entries()
-    key = rules.name(key, "key", list(known), kind="references.bib key")
-    fields = known[key]
+def _base_label(fields: dict[str, str], key: str) -> str:
+    """Author–year label before disambiguation (see :class:`Reference`)."""
     year = fields.get("year", "n.d.")
     if "shorthand" in fields:
         return _clean(fields["shorthand"])
@@ -175,3 +186,89 @@ def short_reference(key: str) -> str:
     if len(names) == 2 and len(families) == 2:
         return f"{families[0]} & {families[1]} {year}"
     return f"{families[0]} et al. {year}"
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, str]:
+    """Every key's label; entries that would share one get a, b, … by title."""
+    known = entries()
+    by_label: dict[str, list[str]] = {}
+    for key, fields in known.items():
+        by_label.setdefault(_base_label(fields, key), []).append(key)
+    labels = {}
+    for label, keys in by_label.items():
+        if len(keys) == 1:
+            labels[keys[0]] = label
+            continue
+        ordered = sorted(keys, key=lambda k: _clean(known[k].get("title", k)).casefold())
+        for letter, key in zip("abcdefghijklmnopqrstuvwxyz", ordered, strict=False):
+            labels[key] = label + letter
+    return labels
+
+
+def reference(key: str) -> Reference:
+    """The pieces of one reference in the book's style (see :class:`Reference`).
+
+    Examples
+    --------
+    >>> ref = reference("michor2005")
+    >>> ref.label, ref.year, ref.detail, ref.doi
+    ('Michor et al. 2005', '2005', '435:1267–1270', '10.1038/nature03669')
+    >>> reference("stiehl2014interface").label
+    'Stiehl et al. 2014a'
+    """
+    known = entries()
+    key = rules.name(key, "key", list(known), kind="references.bib key")
+    fields = known[key]
+    if "author" in fields:
+        authors = _authors(fields["author"])
+    else:
+        authors = _clean(fields.get("organization") or fields.get("institution", ""))
+    title = _clean(fields.get("title", "")).rstrip(".")
+    if title and not title.endswith(("?", "!")):
+        title += "."
+    venue = fields.get("journal") or fields.get("booktitle") or fields.get("publisher")
+    if venue is None and fields.get("institution") and _clean(fields["institution"]) != authors:
+        venue = fields["institution"]
+    venue = _clean(venue or fields.get("howpublished", ""))
+    volume, pages = fields.get("volume", ""), _clean(fields.get("pages", ""))
+    detail = volume + (f":{pages}" if volume and pages else pages)
+    if not detail and fields["type"] == "techreport" and "number" in fields:
+        detail = f"Report {_clean(fields['number'])}"
+    return Reference(
+        key=key,
+        label=_labels()[key],
+        authors=authors,
+        year=fields.get("year", "n.d."),
+        title=title,
+        venue=venue,
+        detail=detail,
+        doi=fields.get("doi", ""),
+        url=fields.get("url", ""),
+    )
+
+
+def format_reference(key: str) -> str:
+    """One reference in the style of the book's bibliography: authors (year). Title.
+    *Journal* volume:pages. doi.
+
+    Examples
+    --------
+    >>> print(format_reference("michor2005"))  # doctest: +NORMALIZE_WHITESPACE
+    Michor F, Hughes TP, Iwasa Y, Branford S, Shah NP, Sawyers CL, et al. (2005). Dynamics of
+    chronic myeloid leukaemia. Nature 435:1267–1270. doi:10.1038/nature03669
+    """
+    return str(reference(key))
+
+
+def short_reference(key: str) -> str:
+    """Author–year label of a reference, as in the book's reference list and citations:
+    ``"Friberg et al. 2002"``, ``"Hillman & Henderson 1969"``, the entry's shorthand for a
+    drug label or table, and a letter after the year when two entries would share a label.
+
+    Examples
+    --------
+    >>> short_reference("friberg2002"), short_reference("hillman1969iron")
+    ('Friberg et al. 2002', 'Hillman & Henderson 1969')
+    """
+    return reference(key).label
