@@ -1,13 +1,16 @@
 """The layers of the hemomodels package, as drawn in the API reference.
 
-``BANDS`` is the single description of the layering: the figure is drawn from it, and
-tests/test_figures.py checks it against the package's real imports (every module in exactly
-one box, every import pointing to the same box or to a lower band).
+The layering is declared once, as import-linter's layers contract in pyproject.toml (which
+``make lint`` enforces); ``BANDS`` reads it and adds the words shown in each box.
+tests/test_figures.py also checks the figure against the package's real imports (every module
+in exactly one box, every import pointing to the same box or to a lower band).
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 import svgkit as k
 from svgkit import Canvas
@@ -20,51 +23,51 @@ class Layer:
     modules: tuple[str, ...]  # top-level modules or subpackages of hemomodels
 
 
+PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
+
+# Words for each box of the import-linter layers contract, keyed by the box's first module.
+# The modules and their order come from pyproject.toml (the contract `make lint` enforces).
+BOX_WORDS: dict[str, tuple[str, str]] = {
+    "sources": ("Chapter provenance", "the generated Sources and confidence sections"),
+    "explorables": ("Explorables", "one module per chapter"),
+    "targets": ("Clinic comparisons", "published outcomes, recomputed"),
+    "widgets": ("Widgets and book figures", "controls, live and static explorables"),
+    "viz": ("Charts", "Altair and Vega-Lite"),
+    "scenarios": ("Scenarios", "the chapters' clinical set-ups"),
+    "clinical": ("Clinical read-outs", "grades, engraftment, thresholds"),
+    "models": ("Published models", "one file per model, registered by a decorator"),
+    "model": ("Engine", "declares, derives, solves, draws and shows a model"),
+}
+
+
+def contract_layers(pyproject: Path = PYPROJECT) -> list[list[tuple[str, ...]]]:
+    """The layers contract of pyproject.toml: per layer (top first), its boxes of modules.
+
+    In import-linter's notation a layer is a line, ``|`` separates independent boxes and ``:``
+    joins the modules of one box, which may import each other.
+    """
+    config = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"]
+    return [
+        [tuple(m.strip() for m in box.split(":")) for box in line.split("|")]
+        for line in contract["layers"]
+    ]
+
+
+def _band(boxes: list[tuple[str, ...]]) -> tuple[Layer, ...]:
+    return tuple(Layer(*BOX_WORDS[modules[0]], modules) for modules in boxes)
+
+
 # top to bottom; a module may import from its own box or from any lower band
 BANDS: tuple[tuple[Layer, ...], ...] = (
     (Layer("Book chapters", "prose, equations and a few calls per figure", ()),),
-    (
-        Layer("Explorables", "one module per chapter", ("explorables",)),
-        Layer("Clinic comparisons", "published outcomes, recomputed", ("targets",)),
-    ),
-    (
-        Layer("Charts and widgets", "", ("viz", "widgets", "figures")),
-        Layer("Clinical read-outs", "", ("clinical",)),
-        Layer("Cohorts and sweeps", "", ("cohorts", "sweep")),
-    ),
-    (Layer("Published models", "one file per model, registered by a decorator", ("models",)),),
-    (
-        Layer(
-            "Engine",
-            "declare a model; derive, solve and display it",
-            (
-                "spec",
-                "declaration",
-                "model",
-                "display",
-                "steady",
-                "compile",
-                "solver",
-                "integrate",
-                "doses",
-                "result",
-                "validation",
-                "rules",
-                "units",
-                "errors",
-                "cache",
-                "bibliography",
-                "sbml",
-                "extras",
-            ),
-        ),
-    ),
+    *(_band(boxes) for boxes in contract_layers()),
 )
 # hemomodels/__init__.py re-exports the engine's names and opens the other layers lazily
 # (hm.models, hm.clinical, ...): it is the package's front door, not a layer.
 FACADE = "__init__"
 
-BAND_COLOURS = (k.GREY, k.BLUE, k.GREEN, k.VERMILLION, k.ORANGE)
+BAND_COLOURS = (k.GREY, k.PURPLE, k.BLUE, k.SKY, k.GREEN, k.VERMILLION, k.ORANGE)
 
 
 def band_of(module: str) -> int:
@@ -83,23 +86,32 @@ def box_of(module: str) -> Layer:
     raise KeyError(module)
 
 
+def layers_description() -> str:
+    """The figure in words (its SVG description), from the same bands it is drawn from."""
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
+    parts = []
+    for band in BANDS:
+        boxes = [
+            f"{layer.title.lower()} ({layer.role}; "
+            + (", ".join(layer.modules) if layer.modules else "the chapter files")
+            + ")"
+            for layer in band
+        ]
+        parts.append(" and ".join(boxes))
+    text = (
+        f"{words.get(len(BANDS), len(BANDS))} layers stacked from top to bottom, with arrows "
+        "pointing down: a module imports only from its own box or from the layers below it. "
+        "From the top: " + "; then ".join(parts) + ". The package's __init__ file only "
+        "re-exports names and opens the layers."
+    )
+    return text[0].upper() + text[1:]
+
+
 def package_layers() -> Canvas:
     c = Canvas(
         height=0,
         title="The layers of the hemomodels package",
-        desc=(
-            "Five layers stacked from top to bottom, with arrows pointing down: a layer "
-            "imports only from its own box or from the layers below it. Top: the book "
-            "chapters (prose, equations and a few calls per figure). Then the explorables "
-            "(one module per chapter) and the clinic comparisons (published outcomes, "
-            "recomputed; module targets). Then charts and widgets (modules viz, widgets, "
-            "figures), clinical read-outs (clinical) and cohorts and sweeps (cohorts, sweep). "
-            "Then the published models (one file per model, registered by a decorator). At "
-            "the bottom the engine, which declares a model and derives, solves and displays "
-            "it: modules "
-            + ", ".join(BANDS[-1][0].modules)
-            + ". The package's __init__ file only re-exports names and opens the layers."
-        ),
+        desc=layers_description(),
     )
     x0, x1, gap = 8.0, 352.0, 8.0
     y = 10.0
