@@ -200,7 +200,7 @@ def _labels() -> dict[str, str]:
         if len(keys) == 1:
             labels[keys[0]] = label
             continue
-        ordered = sorted(keys, key=lambda k: _clean(known[k].get("title", k)).casefold())
+        ordered = sorted(keys, key=lambda k: _clean(known[k].get("title") or k).casefold())
         for letter, key in zip("abcdefghijklmnopqrstuvwxyz", ordered, strict=False):
             labels[key] = label + letter
     return labels
