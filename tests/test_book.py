@@ -33,6 +33,8 @@ MATHJAX_COMPONENTS = (
     "a11y/assistive-mml.js",
 )
 VEGA_BUNDLE = "_static/vendor/vega/vega-bundle.js"
+# a chart element (not the words in a code example, as on the API page)
+CHART_ELEMENT = re.compile(r'<div\b[^>]*\bclass="hemomodels-chart\b')
 
 # Inline text that would fetch code from a CDN if it ran. sphinx-thebe's configuration names
 # unpkg.com/thebe, but thebe is switched off: it is fetched only from a launch button that the
@@ -153,8 +155,8 @@ def test_mathjax_and_vega_are_served_from_the_build():
             pages_with_math.append(docname)
         # the Vega bundle on the pages that draw a chart (book/_ext/reader_site.py), once
         bundles = [s for s in scripts if "vega-bundle.js" in s["src"]]
-        has_chart = 'class="hemomodels-chart' in (html_dir / f"{docname}.html").read_text(
-            encoding="utf-8"
+        has_chart = bool(
+            CHART_ELEMENT.search((html_dir / f"{docname}.html").read_text(encoding="utf-8"))
         )
         assert len(bundles) == has_chart, f"{docname}: vega bundle included {len(bundles)} times"
         if has_chart:
