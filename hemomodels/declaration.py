@@ -156,9 +156,26 @@ def assemble(model: Model, rhs: Any) -> tuple[sympy.Expr, ...]:
     return tuple(terms)
 
 
-def _same(shown: sympy.Expr, simulated: sympy.Expr) -> bool:
-    """Whether a display form equals the declared expression, symbolically."""
-    difference = sympy.expand(shown.doit() - simulated)
+def on_declared_domain(model: Model) -> dict[sympy.Symbol, sympy.Symbol]:
+    """Substitutions that give every state declared non-negative a non-negative symbol (and
+    every observable that is then non-negative, such as a total), so that two expressions can
+    be compared where the model's states are allowed to be (a guard such as ``Max(0, x)`` then
+    equals ``x``)."""
+    domain: dict[sympy.Symbol, sympy.Symbol] = {
+        state.symbol: sympy.Dummy(state.name, nonnegative=True)
+        for state in model.states
+        if state.nonnegative
+    }
+    for observable in model.observables:  # e.g. a total: a sum of non-negative states
+        if sympy.sympify(observable.expression).xreplace(domain).is_nonnegative:
+            domain[observable.symbol] = sympy.Dummy(observable.name, nonnegative=True)
+    return domain
+
+
+def _same(shown: sympy.Expr, simulated: sympy.Expr, domain: Mapping) -> bool:
+    """Whether a display form equals the declared expression, symbolically, for every value
+    of the states the model allows."""
+    difference = sympy.expand((shown.doit() - simulated).xreplace(domain))
     return difference == 0 or sympy.simplify(difference) == 0
 
 
@@ -170,7 +187,8 @@ def display_forms(model: Model, display: Any) -> dict[str, sympy.Expr]:
 
     A display form is the same expression written in the order a textbook writes it, built
     with ``sympy.evaluate(False)`` (or ``sympy.UnevaluatedExpr``) so that SymPy keeps that
-    order.
+    order. It must be equal wherever the model's states are allowed: for states declared
+    non-negative, a guard such as ``Max(0, x)`` may be written ``x``.
 
     Examples
     --------
@@ -199,6 +217,7 @@ display form of 'stem_cells' differs from the simulated equation by ...
         **{s.name: e for s, e in zip(model.states, model.rhs_display, strict=True)},
         **{o.name: o.expression for o in model.observables},
     }
+    domain = on_declared_domain(model)
     forms: dict[str, sympy.Expr] = {}
     for key, form in display.items():
         name = key.name if isinstance(key, (State, Observable, sympy.Symbol)) else key
@@ -216,7 +235,7 @@ display form of 'stem_cells' differs from the simulated equation by ...
                 field=f"display[{name!r}]",
                 value=form,
             )
-        if not _same(form, declared[name]):
+        if not _same(form, declared[name], domain):
             difference = sympy.simplify(form.doit() - declared[name])
             raise ModelError(
                 f"{model.name}: the display form of {name!r} differs from the simulated "

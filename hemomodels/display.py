@@ -74,7 +74,22 @@ def latex_of(model: Model, expression: sympy.Expr) -> str:
     >>> latex_of(model, a1 * c1)
     'c_1 a_1'
     """
-    return sympy.latex(sympy.sympify(expression), symbol_names=latex_names(model))
+    return _spaced(sympy.latex(sympy.sympify(expression), symbol_names=latex_names(model)))
+
+
+# two upright names next to each other (a product such as slope · Conc) would run together
+_ADJACENT_NAMES = re.compile(r"(\\mathrm\{[^{}]*\}(?:_\{[^{}]*\}|_\w)?)\s+(?=\\mathrm\{)")
+
+
+def _spaced(latex: str) -> str:
+    r"""A thin space between adjacent upright names, so a product reads "slope Conc".
+
+    Examples
+    --------
+    >>> print(_spaced(r"\mathrm{slope} \mathrm{Conc}"))
+    \mathrm{slope}\,\mathrm{Conc}
+    """
+    return _ADJACENT_NAMES.sub(r"\1\\,", latex)
 
 
 def _shown(model: Model, declared: State | Observable) -> str:
@@ -82,7 +97,9 @@ def _shown(model: Model, declared: State | Observable) -> str:
     form, printed in the order written, or the declared expression."""
     form = model.display_forms.get(declared.name)
     if form is not None:
-        return sympy.latex(form, symbol_names=latex_names(model), order="none", ln_notation=True)
+        return _spaced(
+            sympy.latex(form, symbol_names=latex_names(model), order="none", ln_notation=True)
+        )
     if isinstance(declared, Observable):
         return latex_of(model, declared.expression)
     return latex_of(model, model.rhs_display[model.state_index[declared.name]])

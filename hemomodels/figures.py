@@ -65,11 +65,36 @@ def figure(name: str, obj: Any) -> None:
             field="figure name",
             value=name,
         )
+    shown = _rendered(obj)
     try:
         from myst_nb import glue
     except ImportError:
         from IPython.display import display
 
-        display(obj)
+        display(shown)
         return
-    glue(name, obj, display=True)
+    glue(name, shown, display=True)
+
+
+class _Rendered:
+    """An object's display, computed once (see :func:`_rendered`)."""
+
+    def __init__(self, bundle: dict[str, Any], metadata: dict[str, Any]) -> None:
+        self.bundle, self.metadata = bundle, metadata
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        return self.bundle, self.metadata
+
+
+def _rendered(obj: Any) -> Any:
+    """``obj`` with its display computed now, so that an error while drawing it (a chart whose
+    data cannot be computed) stops the cell, and the book build, instead of leaving a text
+    fallback on the page; objects without ``_repr_mimebundle_`` are returned unchanged."""
+    method = getattr(obj, "_repr_mimebundle_", None)
+    if method is None or isinstance(obj, type):
+        return obj
+    result = method()
+    if result is None:  # nothing to show this way: let IPython try the other methods
+        return obj
+    bundle, metadata = result if isinstance(result, tuple) else (result, {})
+    return _Rendered(dict(bundle), dict(metadata or {}))

@@ -467,13 +467,17 @@ class Model:
         """
         return steady.steady_states(self, params, method=method, guesses=guesses)
 
-    def steady_state_frame(self, params: Mapping[str, float] | None = None) -> pd.DataFrame:
+    def steady_state_frame(
+        self, params: Mapping[str, float] | None = None, *, readable: bool = False
+    ) -> pd.DataFrame:
         """Steady states as a table: one row each, with values, stability and time scale.
 
         Columns: a ``label`` naming the compartments that are empty, one column per state,
         ``stability``, ``method``, the largest real part of the Jacobian's eigenvalues
         (1/time unit) and the slowest relaxation time ``1/min|Re λ|`` (time unit) — how long
-        small disturbances take to die out (stable) or grow (unstable).
+        small disturbances take to die out (stable) or grow (unstable). With
+        ``readable=True`` the table is the one a reader sees: states by their labels with
+        units, numbers with four significant figures, and no ``method`` column.
 
         Examples
         --------
@@ -484,8 +488,13 @@ class Model:
         ['unstable', 'unstable', 'stable']
         >>> frame.index[-1]
         'all compartments positive'
+        >>> list(model.steady_state_frame(readable=True).columns)[0]
+        'Stem cells (cells/kg)'
         """
-        return steady.steady_state_frame(self, params)
+        frame = steady.steady_state_frame(self, params)
+        if not rules.flag(readable, "readable"):
+            return frame
+        return steady.readable_frame(self, frame)
 
     def steady_state_latex(self, steady_state: SteadyState) -> str:
         """Closed-form values of a symbolic steady state as a LaTeX ``aligned`` block.

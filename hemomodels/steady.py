@@ -30,6 +30,7 @@ __all__ = [
     "SteadyState",
     "classify_stability",
     "find_steady_states",
+    "readable_frame",
     "steady_state_frame",
     "steady_state_functions",
     "steady_state_latex",
@@ -350,7 +351,7 @@ def steady_state_frame(model: Model, params: Mapping[str, float] | None = None) 
         elif len(empty) == len(model.states):
             label = "all compartments empty"
         else:
-            label = "empty: " + ", ".join(empty)
+            label = "empty: " + ", ".join(model.labels[name].lower() for name in empty)
         real = np.real(steady.eigenvalues)
         slowest = float(np.min(np.abs(real))) if real.size else float("nan")
         rows.append(
@@ -366,6 +367,34 @@ def steady_state_frame(model: Model, params: Mapping[str, float] | None = None) 
             }
         )
     return pd.DataFrame(rows).set_index("label")
+
+
+def readable_frame(model: Model, frame: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`steady_state_frame` for readers: labelled columns with units, numbers as
+    text with four significant figures, without the ``method`` column.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> table = readable_frame(model, steady_state_frame(model))
+    >>> table.loc["all compartments positive", "Neutrophils (cells/kg)"]
+    '4 × 10⁸'
+    """
+    from .text import human_number
+    from .units import reader_unit
+
+    def title(column: str) -> str:
+        if column in model.state_index:
+            unit = reader_unit(model.units[column])
+            return f"{model.labels[column]} ({unit})" if unit else model.labels[column]
+        return column.replace("Re(eigenvalue)", "real part of an eigenvalue")
+
+    table = frame.drop(columns=["method"]).rename(columns=title)
+    numbers = [c for c in table.columns if c != "stability"]
+    table[numbers] = table[numbers].map(lambda v: human_number(float(v), 4))
+    table.index.name = "steady state"
+    return table
 
 
 def steady_state_latex(model: Model, steady: SteadyState) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["human_number", "symbol_text", "time_unit_words"]
+__all__ = ["human_number", "quantity", "symbol_text", "time_unit_words"]
 
 _GREEK = {
     "alpha": "α",
@@ -110,6 +110,31 @@ def human_number(value: float, digits: int = 3) -> str:
         mantissa, exponent = mantissa[:-1], exponent + 1
     power = f"10{str(exponent).translate(_SUPERSCRIPT_DIGITS)}"
     return power if mantissa == "1" else f"{mantissa} × {power}"
+
+
+def quantity(value: float, unit: str) -> str:
+    """A value with its unit as a reader writes it: ``5.5 × 10⁹ cells/L`` for 5.5 in
+    ``10^9 cells/L``; a value far from 1 in such a unit is written in the plain unit
+    (2.91e-7 in ``10^9 cells/L`` is ``291 cells/L``), never with two powers of ten.
+
+    Examples
+    --------
+    >>> quantity(5.5, "10^9 cells/L"), quantity(2.91e-7, "10^9 cells/L"), quantity(7, "g/dL")
+    ('5.5 × 10⁹ cells/L', '291 cells/L', '7 g/dL')
+    >>> quantity(0.25, "1")
+    '0.25'
+    """
+    match = re.fullmatch(r"\s*10\^(-?\d+)\s*(.*)", unit)
+    if match is None:
+        from .units import reader_unit
+
+        shown = reader_unit(unit)
+        return f"{human_number(value)} {shown}".rstrip() if shown else human_number(value)
+    exponent, rest = int(match.group(1)), match.group(2).strip()
+    if value != 0 and not 1e-3 <= abs(value) < 1e5:
+        return f"{human_number(value * 10.0**exponent)} {rest}".rstrip()
+    power = f"10{str(exponent).translate(_SUPERSCRIPT_DIGITS)}"
+    return f"{human_number(value)} × {power} {rest}".rstrip()
 
 
 _PLURALS = {

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .result import Result
 
 __all__ = [
+    "points_chart",
     "STATIC_ENV",
     "chart_config",
     "compact_json",
@@ -626,3 +627,71 @@ def steady_state_sweep_chart(
     description = f"Steady-state {variable_label.lower()} against {parameter_label.lower()}"
     layered = alt.layer(*layers, title=title or description, description=description)
     return cast(alt.LayerChart, layered).properties(width=width, height=height)
+
+
+def points_chart(
+    frame: pd.DataFrame,
+    x: str,
+    panels: Sequence[tuple[str, str]],
+    *,
+    x_title: str,
+    title: str,
+    width: int = 480,
+    height: int = 180,
+) -> alt.VConcatChart:
+    """Points joined by lines, one panel per column of ``frame``, sharing the x axis.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data: column ``x`` and one column per panel.
+    x : str
+        Column on the horizontal axis.
+    panels : sequence of tuple
+        Pairs (column, axis title), panels from top to bottom; each axis title in words with
+        its unit.
+    x_title : str
+        Horizontal-axis title in words with its unit.
+    title : str
+        Chart title.
+    width, height : int
+        Size of each panel in pixels.
+
+    Returns
+    -------
+    altair.VConcatChart
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"n": [1, 2, 4], "a": [3.0, 2.0, 1.5], "b": [1.0, 1.1, 1.2]})
+    >>> chart = points_chart(frame, "n", [("a", "A (days)"), ("b", "B (days)")],
+    ...                      x_title="Stages", title="Two panels")
+    >>> len(chart.to_dict()["vconcat"])
+    2
+    """
+    for column in (x, *(column for column, _ in panels)):
+        if column not in frame.columns:
+            raise ModelError(
+                f"column {column!r} is not in the frame; allowed: {', '.join(map(str, frame))}.",
+                field="panels",
+                value=column,
+            )
+    charts = []
+    for column, axis_title in panels:
+        data = pd.DataFrame(
+            {"x": frame[x].to_numpy(dtype=float), "y": _round(frame[column].to_numpy(float))}
+        )
+        base = alt.Chart(data).encode(
+            x=alt.X("x:Q", title=x_title),
+            y=alt.Y("y:Q", title=axis_title, scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("x:Q", title=x_title, format=".4g"),
+                alt.Tooltip("y:Q", title=axis_title, format=".4g"),
+            ],
+        )
+        charts.append(
+            alt.layer(
+                base.mark_line(color=PALETTE[0]), base.mark_point(filled=True, color=PALETTE[0])
+            ).properties(width=width, height=height)
+        )
+    return alt.vconcat(*charts, title=title, description=title)

@@ -91,3 +91,16 @@ def chain() -> hm.Model:
 @pytest.fixture
 def mc2009() -> hm.Model:
     return hm.models.marciniak_czochra_2009()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """One headless Debian Chromium for the whole session, driven by Playwright's sync API.
+
+    Playwright allows one sync session per thread, so every browser test (test_browser.py,
+    test_site.py, test_responsive.py) shares this one instead of starting its own.
+    """
+    from site_browser import chromium
+
+    with chromium() as browser:
+        yield browser

@@ -362,7 +362,7 @@ def test_every_chapter_shows_a_numbered_diagram_of_each_model_before_its_equatio
     assert figures, f"{docname}: no model diagram"
     titles = []
     for name, body in figures:
-        assert re.search(r'<span class="caption-number">Fig\. \d+ </span>', body), name
+        assert re.search(r'<span class="caption-number">Fig\. [\d.]+ </span>', body), name
         svg = re.search(r"<svg\b[^>]*>", body).group(0)
         assert 'role="img"' in svg, name
         ids = re.search(r'aria-labelledby="([^"]+)"', svg).group(1).split()
@@ -392,7 +392,7 @@ def test_every_chapter_ends_with_a_collapsible_sources_section(docname):
     exercises = html.find('<section id="exercises">')
     assert exercises == -1 or start < exercises
     # parameter tables link to it and carry no provenance notes
-    tables = re.findall(r'class="hm-table-scroll[^"]*"(.*?)</table>', html, re.DOTALL)
+    tables = re.findall(r'class="hm-table-scroll docutils container"(.*?)</table>', html, re.DOTALL)
     assert tables, f"{docname}: no parameter table"
     for table in tables:
         assert "not yet checked" not in table and "From the " not in table

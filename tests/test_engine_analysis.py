@@ -152,7 +152,7 @@ def test_steady_state_frame_and_latex(mc2009):
     frame = mc2009.steady_state_frame()
     assert list(frame.index) == [
         "all compartments empty",
-        "empty: stem_cells",
+        "empty: stem cells",
         "all compartments positive",
     ]
     assert list(frame["stability"]) == ["unstable", "unstable", "stable"]

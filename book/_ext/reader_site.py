@@ -36,8 +36,9 @@ from sphinx_exercise.nodes import solution_end_node
 
 HIDE_SOLUTIONS_ENV = "BOOK_HIDE_SOLUTIONS"
 SKIP_LINK_TEXT = "Skip to the first interactive figure"
-CHART = re.compile(r'<div\b[^>]*\bid="([^"]+)"[^>]*\bclass="hemomodels-chart\b')
-CHART_ALT = re.compile(r'<div\b[^>]*\bclass="hemomodels-chart\b[^>]*\bid="([^"]+)"')
+# a chart, or an explorable (its controls, then its chart)
+CHART = re.compile(r'<div\b[^>]*\bid="([^"]+)"[^>]*\bclass="(?:hemomodels-chart|hm-explorable)\b')
+CHART_ALT = re.compile(r'<div\b[^>]*\bclass="(?:hemomodels-chart|hm-explorable)\b[^>]*\bid="([^"]+)"')
 FONTAWESOME = re.compile(r'\s*<script\b[^>]*\bsrc="[^"]*/fontawesome\.js[^"]*"[^>]*>\s*</script>')
 # A script that draws a chart: window.vegaEmbed(...) inside <script> (not "vegaEmbed" in prose)
 VEGA_EMBED = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?\bvegaEmbed\(", re.DOTALL)
@@ -59,7 +60,8 @@ def hide_solutions_requested() -> bool:
 
 
 def first_chart_id(body: str) -> str | None:
-    """The id of the first ``.hemomodels-chart`` element in a page body, if any."""
+    """The id of the first chart or explorable (``.hemomodels-chart``, ``.hm-explorable``) in a
+    page body, if any."""
     found = [m for pattern in (CHART, CHART_ALT) if (m := pattern.search(body))]
     return min(found, key=lambda m: m.start()).group(1) if found else None
 

@@ -26,7 +26,14 @@ from .leukaemia import (
     therapy_periods,
     therapy_slopes,
 )
+from .marrow_failure import aplastic_anaemia_severity
 from .neutropenia import GRADE_THRESHOLDS, neutropenia_grade, neutropenia_summary
+from .platelets import (
+    PLATELET_GRADE_THRESHOLDS,
+    PLATELET_RECOVERY_THRESHOLD,
+    platelet_grade,
+    platelet_recovery_day,
+)
 from .timeseries import (
     Episode,
     below_threshold,
@@ -59,9 +66,14 @@ __all__ = [
     "WHO_ANAEMIA_THRESHOLDS",
     "classify_anaemia",
     "time_to_transfusion",
+    "aplastic_anaemia_severity",
     "GRADE_THRESHOLDS",
     "neutropenia_grade",
     "neutropenia_summary",
+    "PLATELET_GRADE_THRESHOLDS",
+    "PLATELET_RECOVERY_THRESHOLD",
+    "platelet_grade",
+    "platelet_recovery_day",
     "Episode",
     "below_threshold",
     "first_crossing",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RESTRICTIVE_TRANSFUSION_THRESHOLD",
     "WHO_ANAEMIA_THRESHOLDS",
+    "WHO_GROUP_NAMES",
     "classify_anaemia",
     "time_to_transfusion",
 ]
@@ -39,6 +40,16 @@ WHO_ANAEMIA_THRESHOLDS: dict[str, tuple[float, float, float]] = {
     "women": (12.0, 11.0, 8.0),
     "pregnant_women": (11.0, 10.0, 7.0),
     "men": (13.0, 11.0, 8.0),
+}
+
+#: The population groups of :data:`WHO_ANAEMIA_THRESHOLDS` in words.
+WHO_GROUP_NAMES: dict[str, str] = {
+    "children_6_59_months": "Children 6–59 months",
+    "children_5_11_years": "Children 5–11 years",
+    "children_12_14_years": "Children 12–14 years",
+    "women": "Non-pregnant women (15 years and over)",
+    "pregnant_women": "Pregnant women",
+    "men": "Men (15 years and over)",
 }
 
 #: Restrictive red-cell transfusion trigger (g/dL) of the TRICC trial (``hebert1999``).

@@ -25,10 +25,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from .. import rules
-from ..errors import invalid_value
+from ._grades import ctcae_grade
 from .timeseries import below_threshold
 
 if TYPE_CHECKING:
@@ -77,22 +75,7 @@ def neutropenia_grade(anc, *, lower_limit_normal: float = DEFAULT_LLN):
     [0, 1, 2, 2, 3, 4]
     """
     lln = _check_lln(lower_limit_normal)
-    if rules.is_number(anc):
-        values = np.asarray(rules.number(anc, "anc", low=0.0, unit="10^9 cells/L"))
-    else:
-        try:
-            raw = np.asarray(anc)
-        except (TypeError, ValueError):  # ragged nesting
-            raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L") from None
-        if raw.dtype.kind not in "iuf":  # text, booleans and objects are not counts
-            raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
-        values = raw.astype(float)
-    if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise invalid_value("anc", anc, "finite numbers >= 0", "10^9 cells/L")
-    grade = np.where(values < lln, 1, 0)
-    for level, threshold in GRADE_THRESHOLDS.items():
-        grade = np.where(values < threshold, level, grade)
-    return int(grade) if grade.ndim == 0 else grade.astype(int)
+    return ctcae_grade(anc, "anc", "10^9 cells/L", lln, GRADE_THRESHOLDS)
 
 
 def neutropenia_summary(

@@ -54,6 +54,7 @@ import sympy
 from scipy.optimize import brentq
 
 from .. import rules
+from ..diagram import DiagramLayout
 from ..model import Model
 from ..spec import Flow, Observable, Parameter, State
 from ._registry import register
@@ -362,6 +363,45 @@ _PARAMETERS: tuple[tuple, ...] = (
     ),
 )
 
+# Conversion of the model's cells per kilogram into the blood counts a laboratory reports.
+_BLOOD_VOLUME_NOTE = (
+    "Computed with Nadler's formula for a man of 70 kg and 1.75 m (4.82 L of blood); the "
+    "formula was read in secondary sources, not in the paper."
+)
+_MARGINATED_NOTE = (
+    "Illustrative: the model counts every neutrophil in the blood, but a blood sample misses "
+    "those held along vessel walls (the marginated pool), often said to be about half; this "
+    "value is not checked against a source."
+)
+_COUNT_PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "blood_volume",
+        4.82 / 70,
+        "L/kg",
+        (0.04, 0.1),
+        "Blood volume per kilogram of body weight",
+        "nadler1962",
+        latex="V_B",
+        note=_BLOOD_VOLUME_NOTE,
+        low_inclusive=False,
+        label="Blood volume",
+        basis="computed",
+    ),
+    Parameter(
+        "circulating_neutrophil_fraction",
+        0.5,
+        "1",
+        (0.1, 1.0),
+        "Fraction of blood neutrophils that circulate (and are counted in a blood sample)",
+        "colijn2005b",
+        latex="f_c",
+        note=_MARGINATED_NOTE,
+        low_inclusive=False,
+        label="Circulating neutrophil fraction",
+        basis="illustrative",
+    ),
+)
+
 _DEFAULTS = {row[0]: row[1] for row in _PARAMETERS}
 
 # lineage key: (state prefix, what the marrow chain holds, what circulates, unit, latex)
@@ -583,6 +623,30 @@ def _ageing_rate(loss: float, life: float, stages: int) -> float:
     return loss / math.expm1(loss * life / stages)
 
 
+def _index(i: int, stages: int, words: str = " ") -> str:
+    """A stage's number in a label, left out when every chain has one stage."""
+    return "" if stages == 1 else f"{words}{i}"
+
+
+def _rhs_from(flows: list[Flow]) -> dict[State, sympy.Expr]:
+    """Right-hand sides written out from the flows (the diagram then reads the couplings
+    between lineages, whose units differ, from the equations)."""
+    rhs: dict[State, sympy.Expr] = {}
+    for flow in flows:
+        if flow.source is not None:
+            rhs[flow.source] = rhs.get(flow.source, sympy.Integer(0)) - flow.rate
+        if flow.target is not None:
+            rhs[flow.target] = rhs.get(flow.target, sympy.Integer(0)) + flow.rate
+    return rhs
+
+
+def _floor(count: sympy.Expr) -> sympy.Expr:
+    """``max(count, 0)``: a count raised to a fractional power in a feedback. Counts are never
+    negative (the states are declared non-negative and checked), but the solver's round-off
+    can dip a vanishing count just below zero, where a fractional power is undefined."""
+    return sympy.Max(count, 0)
+
+
 def _ageing_rate_expr(loss: sympy.Expr, life: sympy.Expr, stages: int) -> sympy.Expr:
     return loss / (sympy.exp(loss * life / stages) - 1)
 
@@ -670,7 +734,7 @@ def _build(stages: int) -> Model:
             f"Dividing stem cells, stage {i} of {stages}",
             "10^6 cells/kg",
             f"S_{{{i}}}",
-            f"Dividing stem cells {i}",
+            "Dividing stem cells" + _index(i, stages),
         )
         for i in range(1, stages + 1)
     ]
@@ -681,7 +745,7 @@ def _build(stages: int) -> Model:
                 f"{words} precursors in the marrow, stage {i} of {stages}",
                 unit,
                 f"{symbol}_{{{i}}}",
-                f"{words} precursors {i}",
+                f"{words} precursors" + _index(i, stages),
             )
             for i in range(1, stages + 1)
         ]
@@ -697,7 +761,7 @@ def _build(stages: int) -> Model:
             f"Platelets in the blood, age class {i} of {stages}",
             "10^10 cells/kg",
             f"P_{{{i}}}",
-            f"Platelets, age class {i}",
+            "Platelets" + _index(i, stages, ", age class "),
         )
         for i in range(1, stages + 1)
     ]
@@ -707,7 +771,7 @@ def _build(stages: int) -> Model:
             f"Red cells in the blood, age class {i} of {stages}",
             "10^11 cells/kg",
             f"R_{{{i}}}",
-            f"Red cells, age class {i}",
+            "Red cells" + _index(i, stages, ", age class "),
         )
         for i in range(1, stages + 1)
     ]
@@ -731,7 +795,7 @@ def _build(stages: int) -> Model:
     P, R, N, Q = platelet_total.symbol, red_cell_total.symbol, neutrophils.symbol, stem.symbol
     reentry = Observable(
         "reentry_rate",
-        sym["reentry_max"] / (1 + (Q / sym["reentry_half"]) ** sym["reentry_hill"]),
+        sym["reentry_max"] / (1 + (_floor(Q) / sym["reentry_half"]) ** sym["reentry_hill"]),
         "1/day",
         "Rate at which resting stem cells re-enter the cell cycle",
         latex=r"\beta",
@@ -742,7 +806,8 @@ def _build(stages: int) -> Model:
         sym["neutrophil_differentiation_max"]
         / (
             1
-            + (N / sym["neutrophil_differentiation_half"]) ** sym["neutrophil_differentiation_hill"]
+            + (_floor(N) / sym["neutrophil_differentiation_half"])
+            ** sym["neutrophil_differentiation_hill"]
         ),
         "1/day",
         "Rate of stem-cell commitment to neutrophils (G-CSF-like feedback)",
@@ -754,7 +819,8 @@ def _build(stages: int) -> Model:
         sym["platelet_differentiation_max"]
         / (
             1
-            + sym["platelet_differentiation_scale"] * P ** sym["platelet_differentiation_exponent"]
+            + sym["platelet_differentiation_scale"]
+            * _floor(P) ** sym["platelet_differentiation_exponent"]
         ),
         "1/day",
         "Rate of stem-cell commitment to megakaryocytes (thrombopoietin-like feedback)",
@@ -766,7 +832,8 @@ def _build(stages: int) -> Model:
         sym["red_cell_differentiation_max"]
         / (
             1
-            + sym["red_cell_differentiation_scale"] * R ** sym["red_cell_differentiation_exponent"]
+            + sym["red_cell_differentiation_scale"]
+            * _floor(R) ** sym["red_cell_differentiation_exponent"]
         ),
         "1/day",
         "Rate of stem-cell commitment to erythroid cells (EPO-like feedback)",
@@ -779,7 +846,7 @@ def _build(stages: int) -> Model:
             f"{name}_percent_of_normal",
             100 * expr / normal[name],
             "%",
-            f"{words} as a percentage of the normal steady state",
+            f"{words} as a percentage of the normal steady state at the default parameters",
             latex=rf"{latex}/{latex}^*",
             label=f"{words} (% of normal)",
         )
@@ -791,6 +858,47 @@ def _build(stages: int) -> Model:
     ]
 
     n = sympy.Integer(stages)
+    for parameter in _COUNT_PARAMETERS:
+        params[parameter.name] = parameter
+        sym[parameter.name] = parameter.symbol
+    volume = sym["blood_volume"]
+    release = n / sym["red_cell_maturation_time"] * precursors["red_cell"][-1].symbol
+    counts = [
+        Observable(
+            "ANC",
+            N * sym["circulating_neutrophil_fraction"] / (10 * volume),
+            "10^9 cells/L",
+            "Absolute neutrophil count (circulating neutrophils per litre of blood)",
+            latex=r"\mathrm{ANC}",
+            label="Neutrophil count",
+        ),
+        Observable(
+            "platelet_count",
+            10 * P / volume,
+            "10^9 cells/L",
+            "Platelet count (platelets per litre of blood)",
+            latex=r"\mathrm{PLT}",
+            label="Platelet count",
+        ),
+        Observable(
+            "red_cell_count",
+            R / (10 * volume),
+            "10^12 cells/L",
+            "Red-cell count (red cells per litre of blood)",
+            latex=r"\mathrm{RBC}",
+            label="Red-cell count",
+        ),
+        Observable(
+            "reticulocytes",
+            100 * release * sym["reticulocyte_time"] / volume,
+            "10^9 cells/L",
+            "Reticulocyte count, approximated as the red cells released in the last "
+            "reticulocyte time",
+            latex=r"\mathrm{Ret}",
+            label="Reticulocyte count",
+        ),
+    ]
+
     stem_rate = n / sym["stem_cycle_time"]
     stem_loss = stem_rate * (sympy.exp(sym["stem_apoptosis"] * sym["stem_cycle_time"] / n) - 1)
     flows: list[Flow] = [Flow(stem, cycling[0], reentry.symbol * Q, "Re-entry into the cycle")]
@@ -841,7 +949,29 @@ def _build(stages: int) -> Model:
                 )
             )
 
-    display = _display_forms(
+    with sympy.evaluate(False):  # the feedbacks as published (counts are never negative)
+        shown_feedbacks = {
+            reentry: sym["reentry_max"] / (1 + (Q / sym["reentry_half"]) ** sym["reentry_hill"]),
+            to_neutrophils: sym["neutrophil_differentiation_max"]
+            / (
+                1
+                + (N / sym["neutrophil_differentiation_half"])
+                ** sym["neutrophil_differentiation_hill"]
+            ),
+            to_platelets: sym["platelet_differentiation_max"]
+            / (
+                1
+                + sym["platelet_differentiation_scale"]
+                * P ** sym["platelet_differentiation_exponent"]
+            ),
+            to_red_cells: sym["red_cell_differentiation_max"]
+            / (
+                1
+                + sym["red_cell_differentiation_scale"]
+                * R ** sym["red_cell_differentiation_exponent"]
+            ),
+        }
+    display = shown_feedbacks | _display_forms(
         stages,
         sym,
         stem,
@@ -865,7 +995,26 @@ def _build(stages: int) -> Model:
             *red_cells,
         ],
         parameters=list(params.values()),
-        flows=flows,
+        rhs=_rhs_from(flows),
+        diagram_layout=DiagramLayout(
+            groups=(
+                ("Stem cells", ("stem_cells", *(c.name for c in cycling))),
+                (
+                    "Neutrophil lineage",
+                    (*(c.name for c in precursors["neutrophil"]), "neutrophils"),
+                ),
+                (
+                    "Platelet lineage",
+                    (*(c.name for c in precursors["platelet"]), *(c.name for c in platelets)),
+                ),
+                (
+                    "Red-cell lineage",
+                    (*(c.name for c in precursors["red_cell"]), *(c.name for c in red_cells)),
+                ),
+            ),
+            losses=False,
+            direction="LR",
+        ),
         observables=[
             platelet_total,
             red_cell_total,
@@ -874,6 +1023,7 @@ def _build(stages: int) -> Model:
             to_platelets,
             to_red_cells,
             *relative,
+            *counts,
         ],
         time_unit="day",
         description=(
@@ -899,7 +1049,8 @@ def _display_forms(
         stem_rate = n / sym["stem_cycle_time"]
         stem_loss = stem_rate * (sympy.exp(sym["stem_apoptosis"] * sym["stem_cycle_time"] / n) - 1)
         forms = {
-            stem: -(beta + kappa_n + kappa_p + kappa_r) * Q + 2 * stem_rate * cycling[-1].symbol,
+            stem: -sympy.Add(beta, kappa_n, kappa_p, kappa_r, evaluate=False) * Q
+            + 2 * stem_rate * cycling[-1].symbol,
             cycling[0]: beta * Q - (stem_rate + stem_loss) * cycling[0].symbol,
             neutrophils: n / sym["neutrophil_maturation_time"] * precursors["neutrophil"][-1].symbol
             - sym["neutrophil_clearance"] * neutrophils.symbol,

@@ -14,6 +14,13 @@ Modules: :mod:`~hemomodels.scenarios.anaemia`, :mod:`~hemomodels.scenarios.chemo
 
 from __future__ import annotations
 
-from . import anaemia, chemotherapy, gene_therapy, leukaemia, transplant
+from . import anaemia, chemotherapy, gene_therapy, leukaemia, marrow_failure, transplant
 
-__all__ = ["anaemia", "chemotherapy", "gene_therapy", "leukaemia", "transplant"]
+__all__ = [
+    "anaemia",
+    "chemotherapy",
+    "gene_therapy",
+    "leukaemia",
+    "marrow_failure",
+    "transplant",
+]

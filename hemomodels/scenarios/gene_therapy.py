@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +32,9 @@ from ..models.transplant_reconstitution import (
     transplant_chimerism,
 )
 from ..result import Result
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "GeneTherapyPlan",
@@ -82,6 +85,28 @@ class GeneTherapyPlan:
     transduction_efficiency: float = 0.5
     vector_copy_number: float = 1.0
     conditioning_intensity: float = 1.0
+
+    def table(self) -> pd.DataFrame:
+        """The plan as a reader's table: each quantity in words with its value and unit.
+
+        Examples
+        --------
+        >>> GeneTherapyPlan().table().loc["CD34⁺ dose", "value"]
+        '1.15 × 10⁷ cells/kg'
+        """
+        import pandas as pd
+
+        from ..text import human_number, quantity
+
+        rows = {
+            "CD34⁺ dose": quantity(self.cd34_dose, "cells/kg"),
+            "Transduction efficiency": f"{human_number(100 * self.transduction_efficiency)} %",
+            "Vector copy number": f"{human_number(self.vector_copy_number)} copies per cell",
+            "Conditioning intensity": (
+                f"{human_number(100 * self.conditioning_intensity)} % of stem cells removed"
+            ),
+        }
+        return pd.DataFrame({"value": rows}).rename_axis("quantity")
 
     def __post_init__(self) -> None:
         cleaned = {

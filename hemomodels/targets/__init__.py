@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from .. import rules
 from ..errors import ModelError
 from ..spec import format_number
+from ..units import reader_unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,7 +43,15 @@ if TYPE_CHECKING:
 __all__ = ["ClinicalTarget", "chapters", "evaluate", "get", "show", "table", "targets"]
 
 #: Chapters with targets, each a module of this package defining ``TARGETS``.
-CHAPTERS = ("hsc", "anaemia", "chemotherapy", "leukaemia", "transplantation", "gene_therapy")
+CHAPTERS = (
+    "hsc",
+    "anaemia",
+    "chemotherapy",
+    "leukaemia",
+    "transplantation",
+    "gene_therapy",
+    "marrow_failure",
+)
 
 
 @dataclass(frozen=True)
@@ -196,12 +205,19 @@ def evaluate(target: ClinicalTarget | str) -> float:
 
 
 #: Units as the tables print them.
-_UNIT_WORDS = {"1/day": "per day", "day": "days", "week": "weeks", "month": "months"}
+_UNIT_WORDS = {
+    "1/day": "per day",
+    "hour": "hours",
+    "day": "days",
+    "week": "weeks",
+    "month": "months",
+    "10^9/L/day": "× 10⁹/L per day",
+}
 
 
 def _with_unit(value: float, unit: str) -> str:
     number = f"{value:.3g}" if abs(value) < 1e5 else f"{value:.2g}"
-    return f"{number.replace('-', '−')} {_UNIT_WORDS.get(unit, unit)}"
+    return f"{number.replace('-', '−')} {_UNIT_WORDS.get(unit, reader_unit(unit))}"
 
 
 def table(chapter: str) -> pd.DataFrame:

@@ -20,8 +20,7 @@ import pandas as pd
 from ..doses import Dose, Infusion, ParameterChange, Schedule
 from ..errors import ModelError
 from ..result import Result
-from ..text import human_number, time_unit_words
-from ..units import reader_unit
+from ..text import human_number, quantity, time_unit_words
 
 if TYPE_CHECKING:
     from .explorable import Explorable
@@ -184,20 +183,19 @@ def _describe(spec: Explorable, values: Mapping[str, Any], result: Result) -> st
     parts = []
     for variable in spec.variables:
         series = np.asarray(result[variable], dtype=float)
-        unit = reader_unit(spec.model.units[variable])
-        unit_text = f" {unit}" if unit else ""
+        unit = spec.model.units[variable]
         label = spec.model.labels[variable]
         if not np.all(np.isfinite(series)):
             parts.append(f"{label}: not defined at every time")
             continue
-        text = f"{label}: {human_number(series[0])} at the start, {human_number(series[-1])}"
-        text += f"{unit_text} at the end"
+        text = f"{label}: {quantity(series[0], unit)} at the start, "
+        text += f"{quantity(series[-1], unit)} at the end"
         for word, index in (
             ("lowest", int(np.argmin(series))),
             ("highest", int(np.argmax(series))),
         ):
             if 0 < index < len(series) - 1:
-                text += f", {word} {human_number(series[index])} after "
+                text += f", {word} {quantity(series[index], unit)} after "
                 text += f"{human_number(times[index])} {time_words}"
         parts.append(text)
     return f"{settings}. Over {human_number(times[-1])} {time_words}: " + "; ".join(parts) + "."
