@@ -49,6 +49,7 @@ import sympy
 from . import rules
 from .errors import ModelError
 from .extras import MissingExtraError, missing_extra
+from .text import GREEK_LETTERS
 from .units import reader_unit
 
 if TYPE_CHECKING:
@@ -238,36 +239,6 @@ class Arrow:
 
 # ------------------------------------------------------------------------- symbols as text
 
-_GREEK = {
-    "alpha": "α",
-    "beta": "β",
-    "gamma": "γ",
-    "delta": "δ",
-    "epsilon": "ϵ",
-    "varepsilon": "ε",
-    "zeta": "ζ",
-    "eta": "η",
-    "theta": "θ",
-    "kappa": "κ",
-    "lambda": "λ",
-    "mu": "μ",
-    "nu": "ν",
-    "xi": "ξ",
-    "pi": "π",
-    "rho": "ρ",
-    "sigma": "σ",
-    "tau": "τ",
-    "phi": "φ",
-    "varphi": "φ",
-    "chi": "χ",
-    "psi": "ψ",
-    "omega": "ω",
-    "Gamma": "Γ",
-    "Delta": "Δ",
-    "Lambda": "Λ",
-    "Phi": "Φ",
-    "Omega": "Ω",
-}
 _UPRIGHT = ("mathrm", "text", "operatorname", "textrm")
 
 
@@ -317,8 +288,8 @@ def tex_html(tex: str, *, italic: bool = True) -> str:
             if name in _UPRIGHT:
                 content, i = _group(tex, i)
                 out.append(tex_html(content, italic=False))
-            elif name in _GREEK:
-                out.append(_GREEK[name])
+            elif name in GREEK_LETTERS:
+                out.append(GREEK_LETTERS[name])
             elif name in (",", ";", "quad"):
                 out.append(" ")
             else:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["human_number", "quantity", "symbol_text", "time_unit_words"]
+__all__ = ["GREEK_LETTERS", "human_number", "quantity", "symbol_text", "time_unit_words"]
 
-_GREEK = {
+#: LaTeX names of Greek letters and the characters they stand for.
+GREEK_LETTERS: dict[str, str] = {
     "alpha": "α",
     "beta": "β",
     "gamma": "γ",
@@ -42,6 +43,7 @@ _GREEK = {
     "Sigma": "Σ",
     "Phi": "Φ",
     "Omega": "Ω",
+    "varphi": "φ",
 }
 _SUB = dict(
     zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
@@ -69,7 +71,7 @@ def symbol_text(latex: str | None) -> str | None:
     if not latex:
         return None
     text = re.sub(r"\\(?:mathrm|text|mathit)\{([^{}]*)\}", r"\1", latex)
-    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), "\x00"), text)
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: GREEK_LETTERS.get(m.group(1), "\x00"), text)
 
     def shift(table: dict[str, str]):
         def replace(match: re.Match[str]) -> str:
