@@ -37,8 +37,9 @@ from sphinx_exercise.nodes import solution_end_node
 HIDE_SOLUTIONS_ENV = "BOOK_HIDE_SOLUTIONS"
 SKIP_LINK_TEXT = "Skip to the first interactive figure"
 # a chart, or an explorable (its controls, then its chart)
-CHART = re.compile(r'<div\b[^>]*\bid="([^"]+)"[^>]*\bclass="(?:hemomodels-chart|hm-explorable)\b')
-CHART_ALT = re.compile(r'<div\b[^>]*\bclass="(?:hemomodels-chart|hm-explorable)\b[^>]*\bid="([^"]+)"')
+_FIGURE_CLASS = r'\bclass="(?:hemomodels-chart|hm-explorable)\b'
+CHART = re.compile(r'<div\b[^>]*\bid="([^"]+)"[^>]*' + _FIGURE_CLASS)
+CHART_ALT = re.compile(r"<div\b[^>]*" + _FIGURE_CLASS + r'[^>]*\bid="([^"]+)"')
 FONTAWESOME = re.compile(r'\s*<script\b[^>]*\bsrc="[^"]*/fontawesome\.js[^"]*"[^>]*>\s*</script>')
 # A script that draws a chart: window.vegaEmbed(...) inside <script> (not "vegaEmbed" in prose)
 VEGA_EMBED = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?\bvegaEmbed\(", re.DOTALL)
