@@ -391,11 +391,7 @@ def site(chromium_browser):
 
 
 CHART_PAGES = (
-    [
-        d
-        for d in DOCNAMES
-        if CHART_ELEMENT.search((HTML / f"{d}.html").read_text(encoding="utf-8"))
-    ]
+    [d for d in DOCNAMES if CHART_ELEMENT.search((HTML / f"{d}.html").read_text(encoding="utf-8"))]
     if (HTML / "index.html").is_file()
     else []
 )
