@@ -338,6 +338,7 @@ CHAPTERS = [
     "book/leukaemia",
     "book/transplantation",
     "book/gene-therapy",
+    "book/marrow-failure",
 ]
 
 
@@ -418,35 +419,17 @@ DIAGRAMS_JS = """() => [...document.querySelectorAll('.hm-diagram svg')].map(svg
 
 
 @pytest.fixture(scope="module")
-def phone():
-    """A 390-pixel-wide page of headless Chromium on a local server of the built book."""
-    import functools
-    import http.server
-    import threading
-
-    from playwright.sync_api import sync_playwright
+def phone(chromium_browser):
+    """A 390-pixel-wide page of the session's headless Chromium on a local server of the
+    built book."""
+    from site_browser import serve
 
     if not (HTML / "index.html").is_file():
         pytest.fail(f"{HTML} is missing: build the book first with `make book`.")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"], headless=True
-        )
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        yield page, f"http://127.0.0.1:{server.server_address[1]}"
-        browser.close()
-    server.shutdown()
-    server.server_close()
+    with serve(HTML) as origin:
+        context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+        yield context.new_page(), origin
+        context.close()
 
 
 @pytest.mark.browser
