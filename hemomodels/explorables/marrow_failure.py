@@ -34,6 +34,7 @@ from ..scenarios.marrow_failure import (
     stem_cell_loss,
 )
 from ..stability import stability_boundary
+from ..units import reader_unit
 from ..viz import points_chart
 from ..widgets import Choice, Explorable, Panel, Slider, explore
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     import altair as alt
 
 __all__ = [
+    "blood_counts",
+    "severity_table",
     "cyclical_neutropenia",
     "immune_attack_view",
     "lineage_falls",
@@ -117,17 +120,64 @@ def stem_cell_loss_view(model: Model | None = None) -> Explorable:
     )
 
 
+_SEVERITY_COUNTS = ("ANC", "platelet_count", "reticulocytes")
+
+
+def _counts(result: Result, name: str) -> np.ndarray:
+    """A blood count of a simulation, with the solver's round-off below zero read as zero
+    (the engine stops any run whose non-negative states fall further below zero)."""
+    return np.maximum(np.asarray(result[name], dtype=float), 0.0)
+
+
+def blood_counts(result: Result, day: int = 0) -> pd.DataFrame:
+    """The blood counts of a simulation on one output time, labelled with their units.
+
+    Examples
+    --------
+    >>> result = colijn_mackey2005(2).simulate(1)
+    >>> blood_counts(result).loc["Platelet count", "value"]
+    '278'
+    """
+    names = ("ANC", "platelet_count", "red_cell_count", "reticulocytes")
+    model = result.model
+    return pd.DataFrame(
+        {
+            "value": [f"{float(result[n][day]):.3g}" for n in names],
+            "unit": [reader_unit(model.units[n]) for n in names],
+        },
+        index=pd.Index([model.labels[n] for n in names], name="count"),
+    )
+
+
+def severity_table(result: Result, days: list[int]) -> pd.DataFrame:
+    """Neutrophils, platelets, reticulocytes and the severity of aplastic anaemia (for a
+    hypocellular marrow) on the given days of a daily simulation.
+
+    Examples
+    --------
+    >>> result = colijn_mackey2005(2).simulate(10, t_eval=range(11))
+    >>> severity_table(result, [0, 10])["severity (hypocellular marrow)"].tolist()
+    ['not severe', 'not severe']
+    """
+    model = result.model
+    counts = {name: _counts(result, name)[days] for name in _SEVERITY_COUNTS}
+    table = pd.DataFrame(
+        {
+            f"{model.labels[name]} ({reader_unit(model.units[name])})": values.round(2)
+            for name, values in counts.items()
+        },
+        index=pd.Index(days, name="day"),
+    )
+    table["severity (hypocellular marrow)"] = aplastic_anaemia_severity(
+        *counts.values(), hypocellular_marrow=True
+    )
+    return table
+
+
 def _severity_lines(result: Result) -> dict[str, str]:
     t = np.asarray(result.t)
     last = t >= t[-1] - 30
-    # an emptied marrow's counts reach zero within the solver's tolerance, which may leave
-    # them a hair below it (-1e-11): those read as zero, larger negatives are refused
-    lowest = {
-        name: max(float(np.min(result[name][last])), 0.0)
-        if np.min(result[name]) > -1e-6
-        else float(np.min(result[name][last]))
-        for name in ("ANC", "platelet_count", "reticulocytes")
-    }
+    lowest = {name: float(np.min(_counts(result, name)[last])) for name in _SEVERITY_COUNTS}
     severity = aplastic_anaemia_severity(
         lowest["ANC"],
         lowest["platelet_count"],
@@ -135,8 +185,8 @@ def _severity_lines(result: Result) -> dict[str, str]:
         hypocellular_marrow=True,
     )
     return {
-        "lowest neutrophil count": f"{max(np.min(result['ANC']), 0.0):.2f} × 10⁹/L",
-        "lowest platelet count": f"{max(np.min(result['platelet_count']), 0.0):.0f} × 10⁹/L",
+        "lowest neutrophil count": f"{np.min(_counts(result, 'ANC')):.2f} × 10⁹/L",
+        "lowest platelet count": f"{np.min(_counts(result, 'platelet_count')):.0f} × 10⁹/L",
         "severity in the last month (if the marrow is hypocellular)": severity,
     }
 

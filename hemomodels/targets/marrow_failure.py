@@ -44,6 +44,19 @@ def platelet_turnover() -> float:
 
 _HARKER = "the abstract (authors of the study not yet checked)"
 
+
+def _harker(mean: float, sd: float, shown_unit: str) -> dict:
+    """Range and printed value of a healthy-volunteer measurement of ``harker2000``: the mean
+    ± 2 SD, from the same abstract."""
+    return {
+        "low": mean - 2 * sd,
+        "high": mean + 2 * sd,
+        "published_text": f"{mean:g} ± {sd:g} {shown_unit} (mean ± SD; range: 2 SD)",
+        "source": "harker2000",
+        "provenance": _HARKER,
+    }
+
+
 TARGETS = [
     ClinicalTarget(
         key="cn_period",
@@ -66,37 +79,26 @@ TARGETS = [
         key="healthy_platelets",
         chapter="marrow_failure",
         claim="Platelet count of healthy volunteers",
-        low=237.0 - 2 * 41.0,
-        high=237.0 + 2 * 41.0,
+        **_harker(237.0, 41.0, "× 10⁹/L"),
         unit="10^9/L",
-        published_text="237 ± 41 × 10⁹/L (mean ± SD; range: 2 SD)",
-        source="harker2000",
         model="Colijn & Mackey 2005 at its normal steady state, Nadler blood volume",
         compute=healthy_platelet_count,
-        provenance=_HARKER,
     ),
     ClinicalTarget(
         key="platelet_turnover",
         chapter="marrow_failure",
         claim="Platelets made per litre of blood per day in healthy volunteers",
-        low=43.9 - 2 * 11.9,
-        high=43.9 + 2 * 11.9,
+        **_harker(43.9, 11.9, "× 10⁹/L per day"),
         unit="10^9/L/day",
-        published_text="43.9 ± 11.9 × 10⁹/L per day (mean ± SD; range: 2 SD)",
-        source="harker2000",
         model="Colijn & Mackey 2005 at its normal steady state: count / mean platelet life",
         compute=platelet_turnover,
-        provenance=_HARKER,
     ),
     ClinicalTarget(
         key="platelet_life",
         chapter="marrow_failure",
         claim="Mean life of labelled platelets in healthy volunteers",
-        low=205.0 - 2 * 18.0,
-        high=205.0 + 2 * 18.0,
+        **_harker(205.0, 18.0, "hours"),
         unit="hour",
-        published_text="205 ± 18 hours (mean ± SD; range: 2 SD)",
-        source="harker2000",
         model="Colijn & Mackey 2005: 9.5-day lifespan shortened by random loss (0.15 per day)",
         compute=platelet_mean_life_hours,
         expected=False,
@@ -105,6 +107,5 @@ TARGETS = [
             "of their 9.5-day lifespan, so the mean life is about 5 days instead of 8.5: the "
             "model makes platelets faster than measured to keep a normal count."
         ),
-        provenance=_HARKER,
     ),
 ]
