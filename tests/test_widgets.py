@@ -293,6 +293,9 @@ CHAPTER_EXPLORABLES = [
     explorables.gene_therapy.red_cell_chimerism,
     explorables.gene_therapy.cure_threshold,
     explorables.gene_therapy.allogeneic_vs_autologous,
+    explorables.marrow_failure.stem_cell_loss_view,
+    explorables.marrow_failure.immune_attack_view,
+    explorables.marrow_failure.cyclical_neutropenia,
 ]
 CODE_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-__all__ = ["anaemia", "chemotherapy", "gene_therapy", "hsc", "leukaemia", "transplantation"]
+__all__ = [
+    "anaemia",
+    "chemotherapy",
+    "gene_therapy",
+    "hsc",
+    "leukaemia",
+    "marrow_failure",
+    "transplantation",
+]
 
 
 def __getattr__(name: str) -> Any:
