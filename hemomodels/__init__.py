@@ -22,7 +22,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .doses import Dose, Infusion, ParameterChange, Schedule
+from .doses import Dose, Infusion, ParameterChange, Schedule, When
 from .errors import ModelError
 from .spec import TIME, Flow, Observable, Parameter, State
 
@@ -32,9 +32,12 @@ if TYPE_CHECKING:
         clinical,
         cohorts,
         explorables,
+        fitting,
+        global_sensitivity,
         models,
         rules,
         sbml,
+        sensitivity,
         sources,
         sweep,
         units,
@@ -59,14 +62,18 @@ __all__ = [
     "State",
     "SteadyState",
     "TIME",
+    "When",
     # submodules, imported when first used (charts, widgets and SBML need their extras)
     "bibliography",
     "clinical",
     "cohorts",
     "explorables",
+    "fitting",
+    "global_sensitivity",
     "models",
     "rules",
     "sbml",
+    "sensitivity",
     "sources",
     "sweep",
     "units",

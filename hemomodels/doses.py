@@ -1,4 +1,4 @@
-"""Events: boluses, zero-order infusions and parameter changes.
+"""Events: boluses, zero-order infusions, parameter changes, and events triggered by the state.
 
 A :class:`Dose` adds ``amount`` (in the unit of the target compartment) to ``target`` at
 ``time``. A :class:`Schedule` is a repeated dose (``count`` doses ``every`` time units from
@@ -7,12 +7,18 @@ A :class:`ParameterChange` sets parameters to new values from ``time`` on (a the
 or stopped). The integrator stops at every event time (and at the start and end of every
 infusion) and restarts from the new state, so no event is ever stepped over. Values at an
 event time are reported *after* it.
+
+A :class:`When` is triggered by the state instead of the clock: when a state or observable
+falls below (or rises above) a threshold, it gives doses and/or sets parameters. The crossing
+time is located by SciPy's event location on the solver's dense output, and the simulation
+restarts exactly there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import rules
 from .errors import ModelError, invalid_value
@@ -23,7 +29,9 @@ __all__ = [
     "Infusion",
     "ParameterChange",
     "Schedule",
+    "When",
     "expand_doses",
+    "split_conditions",
     "infusion_inputs",
 ]
 
@@ -217,6 +225,108 @@ class Infusion:
         return self.start
 
 
+@dataclass(frozen=True)
+class When:
+    """Act when ``variable`` falls below ``below`` (or rises above ``above``).
+
+    The action is doses (``dose``: amounts added to compartments) and/or parameter changes
+    (``set``: new values). A variable already past the threshold at time 0 triggers at
+    time 0. After triggering, the event is spent if ``once``; otherwise it re-arms when the
+    variable crosses back, and triggers again at the next crossing.
+
+    Parameters
+    ----------
+    variable : str
+        A state or observable of the model.
+    below, above : float
+        The threshold, in the variable's unit: give exactly one (``below`` triggers on a fall,
+        ``above`` on a rise).
+    dose : mapping of str to float, optional
+        Amount added to each named compartment (>= 0, the compartment's unit).
+    set : mapping of str to float, optional
+        New parameter values (checked against the parameters' bounds when simulated).
+    once : bool
+        Trigger at most once (default) or at every crossing.
+    label : str
+        What the event is, in words (e.g. ``"transfusion"``), for the record of triggered
+        events.
+
+    Examples
+    --------
+    >>> transfusion = When("hemoglobin", below=7.0, dose={"red_cells": 0.5}, once=False,
+    ...                    label="transfusion")
+    >>> transfusion.direction
+    'below'
+    """
+
+    variable: str
+    below: float | None = None
+    above: float | None = None
+    dose: Mapping[str, float] = field(default_factory=dict)
+    set: Mapping[str, float] = field(default_factory=dict)
+    once: bool = True
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.variable, str):
+            raise invalid_value("When variable", self.variable, "a state or observable name", None)
+        if (self.below is None) == (self.above is None):
+            raise ModelError(
+                f"When({self.variable!r}): below = {self.below!r}, above = {self.above!r} is not "
+                "allowed; allowed: exactly one of below or above.",
+                field="When threshold",
+                value=(self.below, self.above),
+            )
+        side = "below" if self.below is not None else "above"
+        object.__setattr__(
+            self, side, rules.number(getattr(self, side), f"When {side}", unit="variable's unit")
+        )
+        doses = rules.mapping(self.dose, "When dose")
+        doses = {
+            name: rules.number(amount, f"When dose[{name!r}]", low=0.0, unit=_AMOUNT_UNIT)
+            for name, amount in doses.items()
+        }
+        values = rules.mapping(self.set, "When set")
+        if not doses and not values:
+            raise ModelError(
+                f"When({self.variable!r}) does nothing; allowed: a dose, a set of parameter "
+                "values, or both.",
+                field="When action",
+                value=None,
+            )
+        object.__setattr__(self, "dose", doses)
+        object.__setattr__(self, "set", values)
+        object.__setattr__(self, "once", rules.flag(self.once, "When once"))
+        if not isinstance(self.label, str):
+            raise invalid_value("When label", self.label, "a text (str)", None)
+
+    @property
+    def direction(self) -> str:
+        """``"below"`` or ``"above"``."""
+        return "below" if self.below is not None else "above"
+
+    @property
+    def threshold(self) -> float:
+        """The threshold, in the variable's unit."""
+        return float(self.below if self.below is not None else self.above)  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """The event in words.
+
+        Examples
+        --------
+        >>> When("ANC", below=0.5, set={"gcsf_rise": 1.0}).describe()
+        'ANC below 0.5: set gcsf_rise = 1'
+        """
+        actions = [f"{amount:g} into {target}" for target, amount in self.dose.items()]
+        actions += [f"set {name} = {value:g}" for name, value in self.set.items()]
+        head = f"{self.label} (" if self.label else ""
+        tail = ")" if self.label else ""
+        return f"{head}{self.variable} {self.direction} {self.threshold:g}{tail}: " + "; ".join(
+            actions
+        )
+
+
 Event = Dose | ParameterChange | Infusion
 #: What a ``doses=`` argument accepts: one event or schedule, or an iterable of them.
 Doses = (
@@ -224,8 +334,28 @@ Doses = (
     | Schedule
     | ParameterChange
     | Infusion
-    | Iterable[Dose | Schedule | ParameterChange | Infusion]
+    | When
+    | Iterable[Dose | Schedule | ParameterChange | Infusion | When]
 )
+
+
+def split_conditions(doses: Any) -> tuple[Any, tuple[When, ...]]:
+    """Separate the state-triggered events (:class:`When`) from the scheduled ones.
+
+    Examples
+    --------
+    >>> refill = When("A", below=1, dose={"A": 1})
+    >>> scheduled, conditions = split_conditions([Dose(0, "A", 1.0), refill])
+    >>> len(scheduled), len(conditions)
+    (1, 1)
+    """
+    if isinstance(doses, When):
+        return (), (doses,)
+    if isinstance(doses, (list, tuple)):
+        conditions = tuple(item for item in doses if isinstance(item, When))
+        if conditions:
+            return [item for item in doses if not isinstance(item, When)], conditions
+    return doses, ()
 
 
 def infusion_inputs(events: Iterable[Event], time: float) -> dict[str, float]:

@@ -7,7 +7,7 @@ vl-convert-python (``pip install 'hemomodels[charts]'``), live sliders
 (``hemomodels[widgets]``), model diagrams (:meth:`hemomodels.Model.diagram`) need the
 graphviz package (``hemomodels[diagrams]``) and Graphviz's ``dot`` program (a system package,
 e.g. ``apt-get install graphviz``), and SBML export needs python-libsbml
-(``hemomodels[sbml]``).
+(``hemomodels[sbml]``), and global sensitivity analysis needs SALib (``hemomodels[sensitivity]``).
 Importing one of those modules without its extra raises :class:`MissingExtraError` naming the
 extra to install; ``import hemomodels`` itself always works.
 """
@@ -23,6 +23,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "ipywidgets": ("widgets", "ipywidgets"),
     "IPython": ("widgets", "ipython"),
     "libsbml": ("sbml", "python-libsbml"),
+    "SALib": ("sensitivity", "SALib"),
     "graphviz": ("diagrams", "graphviz"),
 }
 

@@ -12,14 +12,14 @@ the others nor goes unnamed: if that patient fails on their own too, the error s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .doses import Dose, Event, Infusion, ParameterChange, infusion_inputs
-from .solver import SolverError, SolverOptions, SolverStats, System, solve
+from .doses import Dose, Event, Infusion, ParameterChange, When, infusion_inputs
+from .solver import SolverError, SolverOptions, SolverStats, System, solve, solve_until
 
 __all__ = ["COHORT_CHUNK", "DomainError", "Problem", "Trajectory", "integrate"]
 
@@ -60,6 +60,8 @@ class Problem:
         Whether each state is declared non-negative (checked after every piece).
     time_unit : str
         For messages.
+    observable_names : tuple of str
+        Observable names in the order of ``compiled.observe`` (for state-triggered events).
     """
 
     compiled: Any
@@ -67,6 +69,7 @@ class Problem:
     parameter_names: tuple[str, ...]
     nonnegative: tuple[bool, ...]
     time_unit: str
+    observable_names: tuple[str, ...] = ()
 
 
 @dataclass
@@ -155,6 +158,7 @@ def integrate(
     events: Sequence[Event],
     options: SolverOptions,
     n_patients: int | None = None,
+    conditions: Sequence[When] = (),
 ) -> Trajectory:
     """Integrate from 0 to ``t_end`` and return the :class:`Trajectory` at ``t_eval``.
 
@@ -181,7 +185,9 @@ def integrate(
     stats = SolverStats(options.method)
     timeline = (t_end, t_eval, events, options)
     if n_patients is None:
-        return _run(problem, y0, params, *timeline, None, stats)
+        return _run(problem, y0, params, *timeline, None, stats, tuple(conditions))
+    if conditions:
+        raise SolverError("state-triggered events are simulated one patient at a time", 0.0)
     blocks = []
     for first in range(0, n_patients, COHORT_CHUNK):
         count = min(COHORT_CHUNK, n_patients - first)
@@ -245,6 +251,7 @@ def _run(
     options: SolverOptions,
     n_patients: int | None,
     stats: SolverStats,
+    conditions: tuple[When, ...] = (),
 ) -> Trajectory:
     state_names, time_unit = problem.state_names, problem.time_unit
     n = len(state_names)
@@ -278,7 +285,7 @@ def _run(
 
     flat = y0.T.ravel() if n_patients is not None else np.asarray(y0, dtype=float)
     out = np.empty((t_eval.size, flat.size))
-    changes = any(isinstance(event, ParameterChange) for event in events)
+    changes = conditions or any(isinstance(event, ParameterChange) for event in events)
     params_out = (
         np.empty((*params.shape, t_eval.size))
         if changes  # otherwise constant: a read-only broadcast view, no 200 MB for a cohort
@@ -286,6 +293,13 @@ def _run(
     )
     pieces: list[tuple[float, float, np.ndarray]] = []
     state = apply(flat, 0.0)
+    watch = (
+        _Watch(problem, system, conditions, options, stats, index, parameter_index)
+        if conditions
+        else None
+    )
+    if watch is not None:
+        state = watch.at_start(state)
     for start, stop, indices in _segments(t_eval, t_end, list(by_time)):
         if start > 0:
             state = apply(state, start)
@@ -301,6 +315,9 @@ def _run(
             solution = state[None, :] + (grid - start)[:, None] * slope[None, :]
             if not np.all(np.isfinite(solution)):
                 raise SolverError("non-finite values (the solution blew up)", start)
+        elif grid.size > 1 and watch is not None:
+            solution = watch.piece(state, grid, pieces)
+            _check_domain(solution, grid, positive, n, state_names, options, time_unit)
         elif grid.size > 1:
             solution = solve(system, state, grid, options, stats, where=where)
             _check_domain(solution, grid, positive, n, state_names, options, time_unit)
@@ -308,10 +325,128 @@ def _run(
             solution = state[None, :]
         positions = np.searchsorted(grid, t_eval[indices])
         out[indices] = solution[positions]
-        if changes:
+        if changes and watch is None:
             params_out[..., indices] = params[..., None]
+        elif watch is not None:
+            watch.fill_parameters(t_eval, indices, params_out, pieces)
         state = solution[-1]
     if n_patients is None:
         return Trajectory(out.T, params_out, pieces, stats)
     states = out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0)
     return Trajectory(states, params_out, pieces, stats)
+
+
+class _Watch:
+    """State-triggered events (:class:`~hemomodels.When`) of one patient: which are armed,
+    their event functions, and the integration of a piece that stops at every crossing."""
+
+    def __init__(self, problem, system, conditions, options, stats, index, parameter_index):
+        self.problem, self.system, self.conditions = problem, system, conditions
+        self.options, self.stats = options, stats
+        self.index, self.parameter_index = index, parameter_index
+        self.armed = [True] * len(conditions)
+        observables = list(problem.observable_names)
+        self.readers = []
+        for condition in conditions:
+            if condition.variable in index:
+                i = index[condition.variable]
+                self.readers.append(lambda t, y, i=i: y[i])
+            else:
+                k = observables.index(condition.variable)
+                self.readers.append(
+                    lambda t, y, k=k: float(problem.compiled.observe(t, y, system.params)[k])
+                )
+
+    def _excess(self, which: int, t: float, y: np.ndarray) -> float:
+        """Variable minus threshold, signed so that triggering is a fall through zero."""
+        condition = self.conditions[which]
+        value = self.readers[which](t, y) - condition.threshold
+        return value if condition.direction == "below" else -value
+
+    def _function(self, which: int) -> Callable[[float, np.ndarray], float]:
+        def excess(t: float, y: np.ndarray) -> float:
+            return self._excess(which, t, y)
+
+        return excess
+
+    def _fire(self, which: int, t: float, y: np.ndarray) -> np.ndarray:
+        condition = self.conditions[which]
+        y = y.copy()
+        for target, amount in condition.dose.items():
+            y[self.index[target]] += amount
+        for name, value in condition.set.items():
+            self.system.params[self.parameter_index[name]] = value
+        self.armed[which] = False
+        self.stats.triggered.append((t, condition.describe()))
+        return y
+
+    def at_start(self, y: np.ndarray) -> np.ndarray:
+        """Trigger at time 0 every condition whose variable starts past its threshold."""
+        for which in range(len(self.conditions)):
+            if self.armed[which] and self._excess(which, 0.0, y) < 0:
+                y = self._fire(which, 0.0, y)
+        return y
+
+    def piece(self, y: np.ndarray, grid: np.ndarray, pieces: list) -> np.ndarray:
+        """States on ``grid`` (one piece between scheduled events, ``grid[0]`` its start),
+        stopping and restarting at every crossing; values at a crossing time are reported
+        after its action."""
+        out = np.empty((grid.size, y.size))
+        t0, filled = float(grid[0]), 0
+        while True:
+            later = grid[filled:]
+            times = later if later.size and later[0] == t0 else np.concatenate(([t0], later))
+            skip = times.size - later.size  # 1 when the restart time is not a grid time
+            if times.size < 2:
+                out[filled:] = y
+                return out
+            crossings: list[tuple[Callable[[float, np.ndarray], float], int]] = []
+            owners: list[tuple[int, bool]] = []
+            for number, condition in enumerate(self.conditions):
+                if not self.armed[number] and not condition.once:
+                    # back on the safe side (e.g. after a dose jumped it there): re-arm
+                    self.armed[number] = self._excess(number, t0, y) > 0
+                if self.armed[number]:
+                    crossings.append((self._function(number), -1))
+                    owners.append((number, True))
+                elif not condition.once:  # re-arm when the variable crosses back
+                    crossings.append((self._function(number), 1))
+                    owners.append((number, False))
+            states, when, crossed, first = solve_until(
+                self.system, y, times, self.options, self.stats, crossings
+            )
+            reached = states[skip:]
+            out[filled : filled + len(reached)] = reached
+            filled += len(reached)
+            if when is None or crossed is None or first is None:
+                return out
+            state: np.ndarray = crossed
+            who, fire = owners[first]
+            if fire:
+                state = self._fire(who, when, state)
+                if self.conditions[who].set:
+                    begin, end, values = pieces[-1]
+                    pieces[-1] = (begin, when, values)
+                    pieces.append((when, end, self.system.params.copy()))
+            else:
+                self.armed[who] = True
+            # a grid time equal to the crossing is reported after the action
+            if filled and grid[filled - 1] == when:
+                out[filled - 1] = state
+            elif filled < grid.size and grid[filled] == when:
+                out[filled] = state
+                filled += 1
+            if filled >= grid.size:
+                return out
+            t0, y = when, state
+
+    def fill_parameters(self, t_eval, indices, params_out, pieces) -> None:
+        """Parameters in effect at each output time of the piece (after any change made by a
+        condition)."""
+        for position in indices:
+            t = t_eval[position]
+            current = pieces[0][2]
+            for start, _, values in pieces:
+                if start <= t:
+                    current = values
+            params_out[..., position] = current

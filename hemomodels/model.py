@@ -22,7 +22,7 @@ import sympy
 from . import declaration, display, rules, steady
 from .cache import cached
 from .compile import CompiledModel, compile_model
-from .doses import Doses
+from .doses import Doses, split_conditions
 from .errors import ModelError
 from .integrate import DomainError, Problem, integrate
 from .result import Result
@@ -31,6 +31,7 @@ from .spec import TIME, Flow, Observable, Parameter, State
 from .steady import SteadyState
 from .validation import (
     check_cohort_table,
+    check_conditions,
     check_doses,
     check_initial,
     check_max_evaluations,
@@ -397,6 +398,7 @@ class Model:
             self.parameter_names,
             tuple(s.nonnegative for s in self.states),
             self.time_unit,
+            self.observable_names,
         )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -655,7 +657,16 @@ class Model:
     ) -> Result:
         """Check the remaining inputs, integrate, evaluate observables, build the Result."""
         t_end, grid = check_time(self, t_end, t_eval)
-        events = check_doses(self, doses, t_end)
+        scheduled, conditions = split_conditions(doses)
+        events = check_doses(self, scheduled, t_end)
+        conditions = check_conditions(self, conditions)
+        if conditions and n_patients is not None:
+            raise ModelError(
+                f"{self.name}: state-triggered events (When) are not allowed in a cohort; "
+                "allowed: simulate() one patient at a time.",
+                field="doses",
+                value=conditions,
+            )
         options = SolverOptions(
             check_method(self, method),
             check_tolerance(self, "rtol", rtol),
@@ -673,6 +684,7 @@ class Model:
                 events=events,
                 options=options,
                 n_patients=n_patients,
+                conditions=conditions,
             )
         except SolverError as error:
             raise self._solver_error(error, options, params, t_end) from None

@@ -177,6 +177,22 @@ class Result:
         frame.index.name = "patient"
         return frame
 
+    def triggered_events(self) -> pd.DataFrame:
+        """State-triggered events (:class:`~hemomodels.When`) that fired: ``time`` and
+        ``event`` (what it did, in words), in time order; empty if none fired.
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> low = hm.When("ANC", below=2.0, set={"slope": 0.0}, label="stop the drug")
+        >>> result = hm.models.friberg2002().simulate(500, y0={"Conc": 20}, doses=[low])
+        >>> result.triggered_events()["event"].tolist()
+        ['stop the drug (ANC below 2): set slope = 0']
+        """
+        import pandas as pd
+
+        return pd.DataFrame(self.solver.triggered, columns=["time", "event"])
+
     def parameter_history(self) -> pd.DataFrame:
         """Parameters in effect over time: one row per stretch of constant parameters.
 

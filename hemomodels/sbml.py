@@ -45,11 +45,11 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-from .doses import Dose, Doses, Infusion, ParameterChange, infusion_inputs
+from .doses import Dose, Doses, Infusion, ParameterChange, When, infusion_inputs, split_conditions
 from .errors import ModelError
 from .extras import missing_extra
 from .spec import TIME, format_number
-from .validation import check_doses, check_initial, check_parameters
+from .validation import check_conditions, check_doses, check_initial, check_parameters
 
 if TYPE_CHECKING:
     from .model import Model
@@ -432,7 +432,9 @@ def to_sbml(
     libsbml = _libsbml()
     values = check_parameters(model, params)
     initial = check_initial(model, y0)
-    events = check_doses(model, doses, math.inf)
+    scheduled, conditions = split_conditions(doses)
+    events = check_doses(model, scheduled, math.inf)
+    conditions = check_conditions(model, conditions)
     ids = [*model.state_names, *model.parameter_names, *model.observable_names]
     for name in ids:
         if name in ("time", "avogadro") or not libsbml.SyntaxChecker.isValidSBMLSId(name):
@@ -465,7 +467,7 @@ def to_sbml(
         for e in group
         if isinstance(e, ParameterChange)
         for name in e.values
-    }
+    } | {name for condition in conditions for name in condition.set}
 
     document = libsbml.SBMLDocument(LEVEL, VERSION)
     sbml = document.createModel()
@@ -606,7 +608,44 @@ def to_sbml(
             rate = repr(float(running.get(target, 0.0)))
             _ok(assignment.setMath(_math(rate, sbml, target)), "infusion rate math")
 
+    _condition_events(sbml, conditions, model, libsbml)
     return libsbml.writeSBMLToString(document)
+
+
+def _condition_events(sbml: Any, conditions: tuple[When, ...], model: Model, libsbml: Any) -> None:
+    """State-triggered events: a trigger on the variable's threshold (``initialValue`` false,
+    so a variable already past it fires at time 0); a once-only event also sets a flag
+    parameter that its trigger requires to be 0."""
+    for number, condition in enumerate(conditions, start=1):
+        sign = "<" if condition.direction == "below" else ">"
+        trigger_math = f"{condition.variable} {sign} {condition.threshold!r}"
+        if condition.once:
+            flag = sbml.createParameter()
+            _ok(flag.setId(f"condition_{number}_fired"), "flag id")
+            _ok(flag.setValue(0.0), "flag value")
+            _ok(flag.setConstant(False), "flag constant")
+            flag.setName(f"whether condition {number} has fired (it fires once)")
+            trigger_math = f"({trigger_math}) && (condition_{number}_fired == 0)"
+        event = sbml.createEvent()
+        _ok(event.setId(f"condition_{number}"), "event id")
+        _ok(event.setUseValuesFromTriggerTime(True), "event useValuesFromTriggerTime")
+        event.setName(condition.describe())
+        trigger = event.createTrigger()
+        _ok(trigger.setInitialValue(False), "trigger initialValue")
+        _ok(trigger.setPersistent(True), "trigger persistent")
+        _ok(trigger.setMath(_math(trigger_math, sbml, "trigger")), "trigger math")
+        for target, amount in condition.dose.items():
+            assignment = event.createEventAssignment()
+            _ok(assignment.setVariable(target), "event assignment")
+            _ok(assignment.setMath(_math(f"{target} + {amount!r}", sbml, target)), "dose math")
+        for name, value in condition.set.items():
+            assignment = event.createEventAssignment()
+            _ok(assignment.setVariable(name), "event assignment")
+            _ok(assignment.setMath(_math(repr(float(value)), sbml, name)), "parameter math")
+        if condition.once:
+            assignment = event.createEventAssignment()
+            _ok(assignment.setVariable(f"condition_{number}_fired"), "event assignment")
+            _ok(assignment.setMath(_math("1", sbml, "flag")), "flag math")
 
 
 def consistency_errors(text: str) -> list[str]:

@@ -31,12 +31,12 @@ then fails within seconds instead of running for minutes.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.integrate import BDF, DOP853, RK23, RK45, ODEintWarning, Radau, odeint
+from scipy.integrate import BDF, DOP853, RK23, RK45, ODEintWarning, Radau, odeint, solve_ivp
 from scipy.sparse import block_diag
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "SolverStats",
     "System",
     "solve",
+    "solve_until",
 ]
 
 METHODS = ("LSODA", "BDF", "Radau", "RK45", "RK23", "DOP853")
@@ -95,6 +96,8 @@ class SolverStats:
         Pieces integrated (the simulation restarts at every event).
     fallbacks : list of str
         Every fallback taken, in words, e.g. ``"LSODA → BDF on [0, 504] h"``.
+    triggered : list of (float, str)
+        Every state-triggered event (:class:`~hemomodels.When`): its time and what it did.
 
     Examples
     --------
@@ -111,6 +114,7 @@ class SolverStats:
     n_steps: int = 0
     n_pieces: int = 0
     fallbacks: list[str] = field(default_factory=list)
+    triggered: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def methods_used(self) -> list[str]:
@@ -396,3 +400,91 @@ def solve(
     if options.method == "LSODA":
         return _lsoda(system, y0, grid, options, stats, where)
     return _step(system, y0, grid, options, stats, options.method)
+
+
+def solve_until(
+    system: System,
+    y0: np.ndarray,
+    grid: np.ndarray,
+    options: SolverOptions,
+    stats: SolverStats,
+    crossings: Sequence[tuple[Callable[[float, np.ndarray], float], int]],
+) -> tuple[np.ndarray, float | None, np.ndarray | None, int | None]:
+    """Integrate one patient over ``grid`` until the first zero crossing of an event function.
+
+    Uses :func:`scipy.integrate.solve_ivp` with the same method and tolerances, and its event
+    location (a root of the event function on the step's dense output).
+
+    Parameters
+    ----------
+    system, y0, grid, options, stats
+        As for :func:`solve` (one patient only).
+    crossings : list of (function, direction)
+        Event functions ``g(t, y)`` and the direction of the crossing that counts
+        (``-1``: from positive to negative, ``+1``: from negative to positive).
+
+    Returns
+    -------
+    (states, time, state, which)
+        States at the grid times before the crossing (rows), and the crossing's time, state and
+        index in ``crossings`` — the last three ``None`` when nothing crossed.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> system = System(model.compiled, np.array(list(model.defaults.values())), 3, None)
+    >>> below = (lambda t, y: y[2] - 3e8, -1)  # neutrophils below 3e8
+    >>> states, when, _, which = solve_until(system, np.array([1e7, 2e9, 1e8]),
+    ...     np.array([0.0, 5.0, 10.0]), SolverOptions("LSODA", 1e-8, 1e-10),
+    ...     SolverStats("LSODA"), [below])
+    >>> which is None  # they start below 3e8 and rise: no downward crossing
+    True
+    """
+    assert system.n_patients is None  # state events are located one patient at a time
+    functions = []
+    for function, direction in crossings:
+
+        def event(t, y, function=function):
+            return function(t, y)
+
+        event.terminal = True  # type: ignore[attr-defined]
+        event.direction = direction  # type: ignore[attr-defined]
+        functions.append(event)
+    counter: list[float] = [0, float(grid[0])]
+    extra = {"jac": system.jac} if options.method in ("LSODA", "BDF", "Radau") else {}
+    stats.n_pieces += 1
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            solution = solve_ivp(
+                _counted(system.rhs, options.max_evaluations, counter),
+                (float(grid[0]), float(grid[-1])),
+                y0,
+                method=options.method,
+                t_eval=grid,
+                events=functions or None,
+                rtol=options.rtol,
+                atol=options.atol,
+                **extra,
+            )
+    except _WorkLimit as limit:
+        stats.n_rhs += int(counter[0])
+        reason = _work_limit_reason(options.method, options.max_evaluations)
+        raise SolverError(reason, limit.reached) from None
+    except (ArithmeticError, ValueError, np.linalg.LinAlgError) as error:
+        stats.n_rhs += int(counter[0])
+        reason = f"{options.method}: {type(error).__name__}: {error}"
+        raise SolverError(reason, counter[1]) from None
+    stats.n_rhs += int(counter[0])
+    stats.n_jac += int(solution.njev)
+    if solution.status == -1:
+        raise SolverError(f"{options.method}: {solution.message}", counter[1])
+    states = solution.y.T
+    if not np.all(np.isfinite(states)):
+        raise SolverError("non-finite values (the solution blew up)", counter[1])
+    if solution.status == 1:
+        for which, times in enumerate(solution.t_events):
+            if len(times):
+                return states, float(times[0]), solution.y_events[which][0].copy(), which
+    return states, None, None, None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import rules
-from .doses import Dose, Event, Infusion, ParameterChange, Schedule, expand_doses
+from .doses import Dose, Event, Infusion, ParameterChange, Schedule, When, expand_doses
 from .errors import ModelError, describe_unit, invalid_value, number_text, unknown_name
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ __all__ = [
     "MIN_RTOL",
     "TIME_ROUND_OFF",
     "check_cohort_table",
+    "check_conditions",
     "check_doses",
     "check_initial",
     "check_max_evaluations",
@@ -305,6 +306,42 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
                 what, event.time, f"[0, t_end = {number_text(t_end)}]", unit, model=model.name
             )
     return expanded
+
+
+def check_conditions(model: Model, conditions: Sequence[When]) -> tuple[When, ...]:
+    """State-triggered events whose variable, dose targets and parameter values belong to
+    ``model`` (values within the parameters' bounds).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_conditions(model, [hm.When("neutrophil", below=1e8, dose={"stem_cells": 1e6})])
+    Traceback (most recent call last):
+    ...
+    hemomodels.errors.ModelError: ...unknown state or observable 'neutrophil'...
+    """
+    known = [*model.state_names, *model.observable_names]
+    for condition in conditions:
+        rules.name(
+            condition.variable, "When variable", known, kind="state or observable", model=model.name
+        )
+        for target in condition.dose:
+            if target not in model.state_index:
+                raise unknown_name(
+                    "When dose target compartment", target, model.state_names, model=model.name
+                )
+        if condition.set:
+            check_parameters(model, condition.set)
+    if len(conditions) > MAX_EVENTS:
+        raise invalid_value(
+            "number of state-triggered events",
+            len(conditions),
+            f"at most {MAX_EVENTS:,}",
+            "events",
+            model=model.name,
+        )
+    return tuple(conditions)
 
 
 def check_method(model: Model, method: Any) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from .result import Result
 
 __all__ = [
+    "fit_chart",
     "points_chart",
+    "sobol_chart",
     "STATIC_ENV",
     "chart_config",
     "compact_json",
@@ -695,3 +697,188 @@ def points_chart(
             ).properties(width=width, height=height)
         )
     return alt.vconcat(*charts, title=title, description=title)
+
+
+def sobol_chart(
+    frame: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    title: str,
+    readout_titles: Mapping[str, str] | None = None,
+    width: int = 360,
+) -> alt.VConcatChart:
+    """Bars of first-order and total Sobol indices with their 95 % intervals, one panel per
+    read-out (the table of :func:`hemomodels.global_sensitivity.sobol_indices`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``read-out``, ``parameter``, ``S1``, ``ST`` and their half-widths.
+    labels : mapping of str to str
+        Parameter name → words shown on the axis.
+    title : str
+        Chart title.
+    readout_titles : mapping, optional
+        Read-out name → panel title in words (default the name).
+    width : int
+        Panel width in pixels.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"read-out": ["y", "y"], "parameter": ["a", "b"],
+    ...     "S1": [0.7, 0.2], "S1 95 % half-width": [0.05, 0.04],
+    ...     "ST": [0.75, 0.25], "ST 95 % half-width": [0.05, 0.04]})
+    >>> chart = sobol_chart(frame, {"a": "Rate", "b": "Dose"}, title="Indices")
+    >>> len(chart.to_dict()["vconcat"])
+    1
+    """
+    needed = ("read-out", "parameter", "S1", "ST", "S1 95 % half-width", "ST 95 % half-width")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ModelError(
+            f"the frame has no column(s) {missing}; allowed: the table of sobol_indices.",
+            field="frame",
+            value=list(frame.columns),
+        )
+    kinds = {"S1": "Alone (first-order index)", "ST": "In total, with interactions"}
+    panels = []
+    for readout, rows in frame.groupby("read-out", sort=False):
+        long = pd.concat(
+            [
+                pd.DataFrame(
+                    {
+                        "parameter": [labels.get(p, p) for p in rows["parameter"]],
+                        "index": kinds[kind],
+                        "value": _round(rows[kind].to_numpy(float), 3),
+                        "low": _round((rows[kind] - rows[f"{kind} 95 % half-width"]).to_numpy(), 3),
+                        "high": _round(
+                            (rows[kind] + rows[f"{kind} 95 % half-width"]).to_numpy(), 3
+                        ),
+                    }
+                )
+                for kind in kinds
+            ]
+        )
+        order = [labels.get(p, p) for p in rows.sort_values("ST", ascending=False)["parameter"]]
+        # parameters along the bottom (names wrapped word by word), indices up the side: the
+        # side axis holds only numbers, so the chart fits a phone
+        x = alt.X(
+            "parameter:N",
+            title=None,
+            sort=order,
+            axis=alt.Axis(labelAngle=0, labelExpr="split(datum.label, ' ')", labelLimit=200),
+        )
+        offset = alt.XOffset("index:N", sort=list(kinds.values()))
+        color = alt.Color(
+            "index:N",
+            title="Share of the variance",
+            sort=list(kinds.values()),
+            scale=alt.Scale(range=PALETTE[:2]),
+        )
+        bars = (
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                x=x,
+                xOffset=offset,
+                y=alt.Y(
+                    "value:Q",
+                    title="Sobol index (share of variance)",
+                    scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format=".1f"),
+                ),
+                color=color,
+                tooltip=[
+                    alt.Tooltip("parameter:N", title="Parameter"),
+                    alt.Tooltip("index:N", title="Index"),
+                    alt.Tooltip("value:Q", title="Value", format=".3f"),
+                    alt.Tooltip("low:Q", title="95 % low", format=".3f"),
+                    alt.Tooltip("high:Q", title="95 % high", format=".3f"),
+                ],
+            )
+        )
+        whiskers = (
+            alt.Chart(long)
+            .mark_rule(color="#333333")
+            .encode(x=x, xOffset=offset, y="low:Q", y2="high:Q")
+        )
+        panel_title = (readout_titles or {}).get(str(readout), str(readout))
+        panels.append(
+            alt.layer(bars, whiskers).properties(width=width, height=180, title=panel_title)
+        )
+    return alt.vconcat(*panels, title=title, description=title)
+
+
+def fit_chart(
+    data: pd.DataFrame,
+    prediction: pd.DataFrame,
+    *,
+    title: str,
+    value_title: str,
+    time_title: str,
+    time_factor: float = 1.0,
+    patient_titles: Mapping[Any, str] | None = None,
+    width: int = 480,
+    height: int = 200,
+) -> alt.LayerChart:
+    """Measurements as points and the fitted model as lines, one colour per patient.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        The fit's data (``patient``, ``time``, ``value``), e.g. ``FitResult.residuals``.
+    prediction : pandas.DataFrame
+        The fitted model (``patient``, ``time``, ``value``), e.g. ``FitResult.predict(...)``.
+    title, value_title, time_title : str
+        Chart title and axis titles, in words with units.
+    time_factor : float
+        Multiplies the times for display (e.g. 1/24 for hours shown as days).
+    patient_titles : mapping, optional
+        Patient key → legend label (default ``"patient <key>"``).
+    width, height : int
+        Size in pixels.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"patient": [0, 0], "time": [1.0, 2.0], "value": [1.0, 0.5]})
+    >>> fitted = pd.DataFrame({"patient": [0, 0, 0], "time": [0.0, 1.0, 2.0],
+    ...                        "value": [2.0, 1.0, 0.5]})
+    >>> chart = fit_chart(data, fitted, title="Fit", value_title="Amount (mg)",
+    ...                   time_title="Time (h)")
+    >>> len(chart.to_dict()["layer"])
+    2
+    """
+
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        titles = patient_titles or {}
+        return pd.DataFrame(
+            {
+                "patient": [titles.get(p, f"patient {p}") for p in frame["patient"]],
+                "time": _round(frame["time"].to_numpy(float) * time_factor),
+                "value": _round(frame["value"].to_numpy(float)),
+            }
+        )
+
+    order = list(dict.fromkeys(named(prediction)["patient"]))
+    color = alt.Color("patient:N", title="Patient", sort=order, scale=alt.Scale(range=PALETTE))
+    x = alt.X("time:Q", title=time_title)
+    y = alt.Y("value:Q", title=value_title)
+    lines = alt.Chart(named(prediction)).mark_line().encode(x=x, y=y, color=color)
+    points = (
+        alt.Chart(named(data))
+        .mark_point(filled=True, size=40)
+        .encode(
+            x=x,
+            y=y,
+            color=color,
+            tooltip=[
+                alt.Tooltip("patient:N", title="Patient"),
+                alt.Tooltip("time:Q", title=time_title, format=".4g"),
+                alt.Tooltip("value:Q", title=value_title, format=".4g"),
+            ],
+        )
+    )
+    chart = alt.layer(lines, points).properties(
+        width=width, height=height, title=title, description=title
+    )
+    return cast("alt.LayerChart", chart)

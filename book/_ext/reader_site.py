@@ -36,10 +36,13 @@ from sphinx_exercise.nodes import solution_end_node
 
 HIDE_SOLUTIONS_ENV = "BOOK_HIDE_SOLUTIONS"
 SKIP_LINK_TEXT = "Skip to the first interactive figure"
-# a chart, or an explorable (its controls, then its chart)
-_FIGURE_CLASS = r'\bclass="(?:hemomodels-chart|hm-explorable)\b'
+# an explorable (its controls, then its chart): a page with static charts only has no
+# interactive figure to skip to
+_FIGURE_CLASS = r'\bclass="hm-explorable\b'
 CHART = re.compile(r'<div\b[^>]*\bid="([^"]+)"[^>]*' + _FIGURE_CLASS)
 CHART_ALT = re.compile(r"<div\b[^>]*" + _FIGURE_CLASS + r'[^>]*\bid="([^"]+)"')
+# a chart drawn without controls (it needs the Vega bundle too)
+STATIC_CHART = re.compile(r'<div\b[^>]*\bclass="hemomodels-chart\b')
 FONTAWESOME = re.compile(r'\s*<script\b[^>]*\bsrc="[^"]*/fontawesome\.js[^"]*"[^>]*>\s*</script>')
 # A script that draws a chart: window.vegaEmbed(...) inside <script> (not "vegaEmbed" in prose)
 VEGA_EMBED = re.compile(r"<script\b[^>]*>(?:(?!</script>).)*?\bvegaEmbed\(", re.DOTALL)
@@ -61,8 +64,7 @@ def hide_solutions_requested() -> bool:
 
 
 def first_chart_id(body: str) -> str | None:
-    """The id of the first chart or explorable (``.hemomodels-chart``, ``.hm-explorable``) in a
-    page body, if any."""
+    """The id of the first explorable (``.hm-explorable``) in a page body, if any."""
     found = [m for pattern in (CHART, CHART_ALT) if (m := pattern.search(body))]
     return min(found, key=lambda m: m.start()).group(1) if found else None
 
@@ -167,7 +169,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     context["hm_skip_link_text"] = SKIP_LINK_TEXT
     context["hm_without_unused_scripts"] = lambda html: without_unused_scripts(html, pagename)
     unused = []
-    if chart is None and not VEGA_EMBED.search(body):
+    if chart is None and not VEGA_EMBED.search(body) and not STATIC_CHART.search(body):
         unused.append("vega-bundle.js")
     if not SPHINX_DESIGN.search(body):
         unused += ["sphinx-design.min.css", "design-tabs.js"]

@@ -92,6 +92,9 @@ class GraftSource:
         ``typical_cd34_dose`` equals ``median_engraftment_day``; it lumps together everything
         the model leaves out (graft composition, homing, drugs given after the transplant,
         differences between patients).
+    median_platelet_recovery_day : float or None
+        Published median day of platelet recovery (platelets >= 20 x 10⁹/L), from the same
+        study as ``median_engraftment_day``; ``None`` where no verified figure was found.
     composition : str
         What the graft contains and how it is collected, in words, with its sources.
     """
@@ -106,6 +109,7 @@ class GraftSource:
     graft_failure_day: int
     calibrated_lag: float
     composition: str
+    median_platelet_recovery_day: float | None = None
 
 
 GRAFT_SOURCES: dict[str, GraftSource] = {
@@ -126,6 +130,7 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
                 "G-CSF or chemotherapy plus growth factor, frozen and given back after "
                 "high-dose chemotherapy (ergene2007)"
             ),
+            median_platelet_recovery_day=13,
         ),
         GraftSource(
             name="allogeneic_pbsc",
@@ -145,6 +150,7 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
                 "a donor's cells collected by apheresis after G-CSF mobilisation, not T-cell "
                 "depleted; more chronic GVHD than with marrow (champlin2000)"
             ),
+            median_platelet_recovery_day=18,
         ),
         GraftSource(
             name="bone_marrow",
@@ -161,6 +167,7 @@ GRAFT_SOURCES: dict[str, GraftSource] = {
                 "marrow aspirated from the donor's pelvic bones under anaesthesia, about "
                 "1.1-1.3 L (lysak2021); not T-cell depleted (champlin2000)"
             ),
+            median_platelet_recovery_day=25,
         ),
         GraftSource(
             name="cord_blood",

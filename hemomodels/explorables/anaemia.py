@@ -26,8 +26,8 @@ from ..model import Model
 from ..models.tetschke2018 import tetschke2018
 from ..models.tetschke2018_epo import tetschke2018_epo
 from ..result import Result
-from ..scenarios.anaemia import blood_loss_initial_state, epo_therapy_scenario
-from ..widgets import Explorable, Slider, explore
+from ..scenarios.anaemia import blood_loss_initial_state, epo_therapy_scenario, transfusion_rule
+from ..widgets import Choice, Explorable, Slider, explore
 
 __all__ = [
     "blood_loss",
@@ -160,35 +160,47 @@ def haemolysis(model: Model | None = None) -> Explorable:
 
 
 def marrow_failure_summary(result: Result) -> dict[str, str]:
-    """When Hb falls below the restrictive transfusion threshold, and Hb after the run."""
-    time = time_to_transfusion(result)
+    """When Hb first falls below the restrictive transfusion threshold, how many units were
+    given (if transfusions are on), and Hb after the run."""
+    fired = result.triggered_events()
+    time = float(fired["time"].iloc[0]) if len(fired) else time_to_transfusion(result)
     final = result["hb_concentration"][-1]
     return {
         "Hb below 7.0 g/dL": "not within a year" if time is None else f"from day {time:.0f}",
+        "units of red cells given": f"{len(fired)}",
         f"Hb after {result.t[-1]:.0f} days": f"{final:.1f} g/dL ({severity_text(final)})",
     }
 
 
 def marrow_failure(model: Model | None = None) -> Explorable:
-    """Haemoglobin over a year when production capacity falls to 5–100 % of normal.
+    """Haemoglobin over a year when production capacity falls to 5–100 % of normal, with or
+    without a unit of red cells whenever Hb falls below 7 g/dL.
 
     Examples
     --------
-    >>> view = marrow_failure()
+    >>> view = marrow_failure()  # starts at a tenth of normal production
     >>> view.summary_rows(view.run())["Hb below 7.0 g/dL"]
-    'not within a year'
+    'from day 120'
     """
     model = model or tetschke2018()
+    rule = transfusion_rule(model)
     return explore(
         model,
         [
             Slider(
                 name="production_capacity",
                 values=[0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0],
+                value=0.1,
                 label="Marrow production capacity c, share of normal",
                 format="{:.0%}",
-            )
+            ),
+            Choice(
+                name="transfusions",
+                label="Transfusions",
+                options={"None": False, "One unit whenever Hb falls below 7 g/dL": True},
+            ),
         ],
+        scenario=lambda v: {"doses": [rule] if v["transfusions"] else []},
         t_end=365,
         variables=["hb_concentration"],
         log_scale=False,

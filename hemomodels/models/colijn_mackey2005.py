@@ -546,7 +546,7 @@ def _chain_values(inflow: float, rates: list[float], losses: list[float]) -> lis
 def normal_state(
     stages: int = DEFAULT_STAGES, params: Mapping[str, float] | None = None
 ) -> dict[str, float]:
-    """Every compartment of :func:`colijn_mackey2005` at the normal steady state.
+    """Every compartment of :func:`~hemomodels.models.colijn_mackey2005` at the normal steady state.
 
     The blood totals of :func:`normal_steady_state`, spread along each chain of stages as the
     chain's flows require.
@@ -554,7 +554,7 @@ def normal_state(
     Parameters
     ----------
     stages : int, default 8
-        Compartments per delay, as in :func:`colijn_mackey2005`.
+        Compartments per delay, as in :func:`~hemomodels.models.colijn_mackey2005`.
     params : mapping, optional
         Parameter values by name (the model's defaults otherwise).
 

@@ -81,7 +81,7 @@ _BRUNO_NOTE = (
 
 @dataclass(frozen=True)
 class DrugValues:
-    """Typical values of one drug's fit (see :data:`DRUGS`).
+    """Typical values of one drug's fit (see ``DRUGS``).
 
     Attributes
     ----------
@@ -210,7 +210,7 @@ def bolus_concentration(
     """Concentration (µM) right after an intravenous bolus of ``dose_mg`` milligrams.
 
     ``dose_mg / molar_mass / central_volume``, with the drug's molar mass (mg/µmol) and
-    central volume (L) from :data:`DRUGS`. For docetaxel, 200 mg gives 33.4 µM.
+    central volume (L) from ``DRUGS``. For docetaxel, 200 mg gives 33.4 µM.
 
     Parameters
     ----------
@@ -303,11 +303,11 @@ def infusion(
     dose_mg_per_m2 : float
         Dose in mg/m² (>= 0).
     bsa_m2 : float
-        Body-surface area in m² (0.5–3); default :data:`TYPICAL_BSA`.
+        Body-surface area in m² (0.5–3); default ``TYPICAL_BSA`` (1.8 m²).
     start_h, duration_h : float
         Start (>= 0) and duration (> 0) of the infusion, in hours.
     drug : str
-        A key of :data:`DRUGS` (sets the molar mass and central volume).
+        A key of ``DRUGS`` (sets the molar mass and central volume).
 
     Examples
     --------

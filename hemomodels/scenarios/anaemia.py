@@ -1,4 +1,4 @@
-"""Anaemia scenarios: a blood loss, and EPO therapy in chronic kidney disease.
+"""Anaemia scenarios: a blood loss, EPO therapy in chronic kidney disease, and transfusions.
 
 Examples
 --------
@@ -14,11 +14,54 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .. import rules
-from ..doses import Schedule
+from ..clinical.anaemia import RESTRICTIVE_TRANSFUSION_THRESHOLD
+from ..doses import Schedule, When
 from ..errors import ModelError
 from ..model import Model
 
-__all__ = ["blood_loss_initial_state", "epo_therapy_scenario", "untreated_ckd_state"]
+__all__ = [
+    "HB_RISE_PER_UNIT",
+    "blood_loss_initial_state",
+    "epo_therapy_scenario",
+    "transfusion_rule",
+    "untreated_ckd_state",
+]
+
+#: Rise of the Hb concentration (g/dL) from one unit of red cells in an average adult who is
+#: not bleeding: the clinical rule of thumb, read in secondary sources only (not checked
+#: against a primary study); real rises vary with body size and illness.
+HB_RISE_PER_UNIT = 1.0
+
+
+def transfusion_rule(
+    model: Model,
+    threshold: float = RESTRICTIVE_TRANSFUSION_THRESHOLD,
+    *,
+    rise_per_unit: float = HB_RISE_PER_UNIT,
+) -> When:
+    """One unit of red cells whenever Hb falls below ``threshold`` (g/dL), for the red-cell
+    model :func:`~hemomodels.models.tetschke2018`.
+
+    A unit adds the Hb mass that raises the concentration by ``rise_per_unit`` g/dL at the
+    model's blood volume (``rise × blood volume``, the volume in dL).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> rule = transfusion_rule(hm.models.tetschke2018())
+    >>> rule.threshold, round(rule.dose["hb_mass"], 1)  # g/dL, g of Hb per unit
+    (7.0, 59.8)
+    """
+    threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit="g/dL")
+    rise = rules.number(rise_per_unit, "rise_per_unit", low=0.0, low_open=True, unit="g/dL")
+    volume_dl = 10 * model.parameter("blood_volume").value
+    return When(
+        "hb_concentration",
+        below=threshold,
+        dose={"hb_mass": rise * volume_dl},
+        once=False,
+        label="one unit of red cells",
+    )
 
 
 def blood_loss_initial_state(
