@@ -1,9 +1,9 @@
 """Neutrophils and platelets after one cytotoxic drug: the Friberg model for two lineages.
 
-Friberg et al. (2002) proposed their myelosuppression model as *system-specific*: the same
-structure (proliferating precursors, three transit compartments, circulating cells and the
-feedback :math:`(\\mathrm{Circ_0}/\\mathrm{Circ})^{\\gamma}`) describes any lineage and any
-cytotoxic drug, with the drug entering only through its potency. Platelet models of this type
+Friberg et al. (2002) separated *system* parameters (baseline, transit time and the feedback
+:math:`(\\mathrm{Circ_0}/\\mathrm{Circ})^{\\gamma}` acting on proliferating precursors that
+mature through three transit compartments) from the drug, which enters only through its
+potency; the same structure has since been applied to platelets. Platelet models of this type
 add a separate loss of circulating platelets, because platelets live longer in the blood than
 their precursors take to mature (Pérez-Ruixo et al. 2016 estimate such a platelet model).
 
