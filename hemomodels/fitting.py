@@ -118,6 +118,10 @@ class _Problem:
     weights: np.ndarray
     evaluations: int = 0
 
+    def start(self, params: Mapping[str, float]) -> dict[str, float]:
+        """Initial values: ``y0``, with the states that start at a parameter set from it."""
+        return dict(self.y0) | {state: params[name] for state, name in self.initial_from.items()}
+
     def natural(self, theta: np.ndarray) -> np.ndarray:
         return np.where(self.log, np.exp(theta), theta)
 
@@ -128,8 +132,7 @@ class _Problem:
         jac = np.empty((len(self.table), len(self.names)))
         for patient, rows in self.table.groupby("patient", sort=False):
             times = np.unique(np.concatenate(([0.0], rows["time"].to_numpy())))
-            start = dict(self.y0)
-            start |= {state: params[name] for state, name in self.initial_from.items()}
+            start = self.start(params)
             s = forward_sensitivities(
                 self.model,
                 max(self.t_end, float(times[-1])),
@@ -256,21 +259,7 @@ class FitResult:
                 r, jac = problem.residuals_and_jacobian(full)
                 return r, jac[:, others]
 
-            cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-
-            def get(x):
-                k = x.tobytes()
-                if k not in cache:
-                    cache[k] = reduced(x)
-                return cache[k]
-
-            run = optimize.least_squares(
-                lambda x: get(x)[0],
-                theta[others],
-                jac=lambda x: get(x)[1],
-                bounds=(low_bound[others], high_bound[others]),
-                method="trf",
-            )
+            run = _least_squares(reduced, theta[others], (low_bound[others], high_bound[others]))
             r = run.fun
             return self._objective(float(r @ r)) - target
 
@@ -323,8 +312,7 @@ class FitResult:
         params = problem.base | self.estimates
         frames = []
         for patient, rows in problem.table.groupby("patient", sort=False):
-            start = dict(problem.y0)
-            start |= {state: params[name] for state, name in problem.initial_from.items()}
+            start = problem.start(params)
             result = problem.model.simulate(
                 float(grid[-1]),
                 params=params,
@@ -366,6 +354,32 @@ class FitResult:
                 row |= {"95 % low (profile)": p_low, "95 % high (profile)": p_high}
             rows[name] = row
         return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def _least_squares(
+    residuals_and_jacobian: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    start: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+) -> optimize.OptimizeResult:
+    """:func:`scipy.optimize.least_squares` with residuals and Jacobian from one simulation
+    per point (the optimiser asks for them separately, at the same point)."""
+    last: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
+    def evaluate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        key = x.tobytes()
+        if key not in last:
+            last.clear()
+            last[key] = residuals_and_jacobian(x)
+        return last[key]
+
+    return optimize.least_squares(
+        lambda x: evaluate(x)[0],
+        start,
+        jac=lambda x: evaluate(x)[1],
+        bounds=bounds,
+        method="trf",
+        x_scale="jac",
+    )
 
 
 def _theta_bounds(
@@ -528,22 +542,9 @@ def fit(
     low, high = _theta_bounds(model, names, log)
     best, costs = None, []
     for start in _start_points(model, names, theta0, log, starts, seed):
-        cache: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-
-        def evaluate(theta, cache=cache):
-            key = theta.tobytes()
-            if key not in cache:
-                cache[key] = problem.residuals_and_jacobian(theta)
-            return cache[key]
-
         try:
-            run = optimize.least_squares(
-                lambda th, e=evaluate: e(th)[0],
-                np.clip(start, low, high),
-                jac=lambda th, e=evaluate: e(th)[1],
-                bounds=(low, high),
-                method="trf",
-                x_scale="jac",
+            run = _least_squares(
+                problem.residuals_and_jacobian, np.clip(start, low, high), (low, high)
             )
         except ModelError:
             costs.append(math.nan)
