@@ -22,7 +22,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .doses import Dose, Infusion, ParameterChange, Schedule, When
+from .doses import Dose, Infusion, ParameterChange, PerPatient, Schedule, When
 from .errors import ModelError
 from .spec import TIME, Flow, Observable, Parameter, State
 
@@ -31,7 +31,9 @@ if TYPE_CHECKING:
         bibliography,
         clinical,
         cohorts,
+        datasets,
         explorables,
+        files,
         fitting,
         global_sensitivity,
         models,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     )
     from .model import Model
     from .result import Result
+    from .sbml_import import from_sbml
     from .steady import SteadyState
 
 __all__ = [
@@ -57,17 +60,21 @@ __all__ = [
     "Observable",
     "ParameterChange",
     "Parameter",
+    "PerPatient",
     "Result",
     "Schedule",
     "State",
     "SteadyState",
     "TIME",
     "When",
+    "from_sbml",
     # submodules, imported when first used (charts, widgets and SBML need their extras)
     "bibliography",
     "clinical",
     "cohorts",
     "explorables",
+    "datasets",
+    "files",
     "fitting",
     "global_sensitivity",
     "models",
@@ -88,7 +95,8 @@ _LAZY = {
     "Model": ("model", "Model"),
     "Result": ("result", "Result"),
     "SteadyState": ("steady", "SteadyState"),
-    **{name: (name, None) for name in __all__ if name.islower()},
+    "from_sbml": ("sbml_import", "from_sbml"),
+    **{name: (name, None) for name in __all__ if name.islower() and name != "from_sbml"},
 }
 
 

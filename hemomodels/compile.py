@@ -244,6 +244,10 @@ def _compile(
 
     rhs_plain = rename(rhs)
     jacobian = sympy.Matrix(rhs).jacobian(sympy.Matrix(state_symbols))
+    # A derivative of a Heaviside switch (a sensitivity system's Jacobian of Max or Min) is a
+    # DiracDelta: zero everywhere but at the switch. The solver's Newton iterations need only
+    # an approximate Jacobian, so it is taken as zero; the right-hand side is unchanged.
+    jacobian = jacobian.replace(sympy.DiracDelta, lambda *args: sympy.Integer(0))
     jac_plain = rename(list(jacobian))
     obs_plain = rename(observables)
 

@@ -11,7 +11,8 @@ compiled functions in :mod:`hemomodels.compile` (cached per model structure in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ import sympy
 from . import declaration, display, rules, steady
 from .cache import cached
 from .compile import CompiledModel, compile_model
-from .doses import Doses, split_conditions
+from .doses import Doses, per_patient_columns, split_conditions
 from .errors import ModelError
 from .integrate import DomainError, Problem, integrate
 from .result import Result
@@ -30,6 +31,7 @@ from .solver import DEFAULT_MAX_EVALUATIONS, SolverError, SolverOptions
 from .spec import TIME, Flow, Observable, Parameter, State
 from .steady import SteadyState
 from .validation import (
+    check_cohort_columns,
     check_cohort_table,
     check_conditions,
     check_doses,
@@ -53,6 +55,57 @@ DEFAULT_RTOL = 1e-8
 DEFAULT_ATOL = 1e-10
 #: Largest number of states for which steady states are sought in closed form by default.
 SYMBOLIC_STATE_LIMIT = 4
+
+
+def _declared_terms(rhs: Mapping[Any, Any] | None) -> dict[str, sympy.Expr]:
+    """The plain right-hand-side terms of a declaration (already checked), by state name;
+    terms given twice for one state (by the state and by its name) are added."""
+    terms: dict[str, sympy.Expr] = {}
+    for key, expression in (rhs or {}).items():
+        name = key if isinstance(key, str) else key.name
+        value = sympy.sympify(expression)
+        terms[name] = terms[name] + value if name in terms else value
+    return terms
+
+
+#: Attributes of a model holding expressions (alone, or in tuples and dicts), which are
+#: pickled as built (:func:`_as_built`).
+_EXPRESSIONS = ("rhs", "_rhs_display", "_declared_rhs", "observable_expressions", "display_forms")
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A SymPy expression's class and arguments, to rebuild it without evaluation."""
+
+    kind: type
+    args: tuple[Any, ...]
+
+
+def _as_built(value: Any) -> Any:
+    """Every SymPy expression in ``value`` (an expression, or a tuple or dict of them) as
+    nested :class:`_Built` records (atoms as themselves), for pickling."""
+    if isinstance(value, tuple):
+        return tuple(_as_built(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _as_built(v) for k, v in value.items()}
+    if isinstance(value, sympy.Basic) and value.args:
+        return _Built(type(value), tuple(_as_built(a) for a in value.args))
+    return value
+
+
+def _rebuilt(value: Any) -> Any:
+    """The inverse of :func:`_as_built`: expressions rebuilt without evaluation."""
+    if isinstance(value, tuple):
+        return tuple(_rebuilt(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _rebuilt(v) for k, v in value.items()}
+    if not isinstance(value, _Built):
+        return value
+    args = [_rebuilt(a) for a in value.args]
+    try:
+        return value.kind(*args, evaluate=False)
+    except TypeError:  # built from its arguments alone (ExprCondPair, UnevaluatedExpr)
+        return value.kind(*args)
 
 
 class Model:
@@ -182,6 +235,9 @@ class Model:
         )
         declaration.check_names(self)
         self._rhs_display = declaration.assemble(self, rhs)
+        # The plain terms as declared, by state name (without the flows), so the declaration
+        # can be written out again (hemomodels.files).
+        self._declared_rhs = _declared_terms(rhs)
         substitutions = declaration.observable_substitutions(self.observables)
         self.observable_expressions = tuple(
             o.expression.xreplace(substitutions) for o in self.observables
@@ -399,19 +455,25 @@ class Model:
             tuple(s.nonnegative for s in self.states),
             self.time_unit,
             self.observable_names,
+            tuple(self.parameters),
+            self.name,
         )
 
     def __getstate__(self) -> dict[str, Any]:
         # Derived values (cached properties) are left out and rebuilt on use: the compiled
         # functions hold generated code, and read-only mappings cannot be pickled.
         derived = {n for n, v in vars(type(self)).items() if isinstance(v, cached_property)}
+        # Expressions are pickled as built: SymPy would rebuild them with evaluation when
+        # unpickled, reordering (even simplifying) a form written in a textbook's order.
         state = {k: v for k, v in self.__dict__.items() if k not in derived}
         state["display_forms"] = dict(self.display_forms)
+        for key in _EXPRESSIONS:
+            state[key] = _as_built(state[key])
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.display_forms = MappingProxyType(dict(state["display_forms"]))
+        self.__dict__.update({k: _rebuilt(v) if k in _EXPRESSIONS else v for k, v in state.items()})
+        self.display_forms = MappingProxyType(self.__dict__["display_forms"])
 
     # --------------------------------------------------------------------- analysis
     def steady_state_functions(self) -> list[Callable[..., Any]]:
@@ -542,11 +604,16 @@ class Model:
             Parameter values overriding the defaults (within each parameter's bounds).
         y0 : mapping or sequence, optional
             Initial values overriding the states' defaults (>= 0 for non-negative states).
-        doses : Dose, Schedule, ParameterChange or iterable of them
+        doses : Dose, Schedule, Infusion, ParameterChange, When or iterable of them
             Boluses added to compartments and parameter changes (e.g. a therapy switched on
-            or off); integration restarts at each event time. ``result.params`` holds the
-            parameters in effect at time 0 (after any change at time 0) and
-            ``result.parameter_history()`` every stretch of constant parameters.
+            or off, or a rate scaled by a factor); integration restarts at each event time.
+            ``result.params`` holds the parameters in effect at time 0 (after any change at
+            time 0) and ``result.parameter_history()`` every stretch of constant parameters.
+            A :class:`~hemomodels.PerPatient` value needs a cohort table
+            (:meth:`simulate_many`) and is refused here. A :class:`~hemomodels.When` with
+            ``stop=True`` ends the simulation at its crossing: the result then holds only the
+            output times up to the crossing (``result.t`` is shorter), and if no output time
+            is that early a :class:`~hemomodels.ModelError` says so.
         t_eval : array_like, optional
             Output times, strictly increasing within ``[0, t_end]``; default 401 evenly
             spaced points.
@@ -607,9 +674,20 @@ class Model:
         params_table : pandas.DataFrame or mapping of str to array
             One row (or array element) per patient. Columns name parameters; a column named
             after a state sets that patient's initial value. Missing parameters take their
-            defaults.
-        t_end, doses, t_eval, rtol, atol, method, max_evaluations
-            As in :meth:`simulate`; doses are given to every patient.
+            defaults. A column that a :class:`~hemomodels.PerPatient` value of the doses
+            reads (e.g. each patient's dose) may have any other name; any other unknown
+            column is refused.
+        t_end, t_eval, rtol, atol, method, max_evaluations
+            As in :meth:`simulate`.
+        doses : Dose, Schedule, Infusion, ParameterChange, When or iterable of them
+            As in :meth:`simulate`, given to every patient. An amount, a parameter value or
+            a factor given as ``hm.PerPatient("column")`` is that patient's value in the
+            column; every patient's value is checked before integration starts (an error
+            names the patient's row and the column). State-triggered events
+            (:class:`~hemomodels.When`) fire for each patient separately: such a cohort is
+            integrated one patient at a time, and ``result.triggered_events()`` has a
+            ``patient`` column. ``When(..., stop=True)`` is refused here (the patients share
+            one time axis): simulate those patients one by one.
 
         Returns
         -------
@@ -627,8 +705,22 @@ class Model:
         (2, 2)
         >>> cohort.n_patients
         2
+
+        Doses by body-surface area (BSA): each patient's dose in a column of the table.
+
+        >>> model = hm.models.friberg2002()
+        >>> bsa_m2 = np.array([1.6, 1.9, 2.2])
+        >>> table = {"dose_uM": 25.0 * bsa_m2}  # 25 µM per m²
+        >>> infusion = hm.Infusion(0.0, 1.0, "Conc", amount=hm.PerPatient("dose_uM"))
+        >>> cohort = model.simulate_many(table, 24.0, doses=infusion)
+        >>> cohort["Conc"].shape
+        (3, 401)
         """
-        matrix, initial, _ = check_cohort_table(self, params_table)
+        if isinstance(doses, Iterator):  # read twice below: the columns, then the events
+            doses = tuple(doses)
+        referenced = per_patient_columns(doses)
+        columns = check_cohort_columns(self, params_table, referenced)
+        matrix, initial, _ = check_cohort_table(self, params_table, referenced=referenced)
         return self._run(
             initial,
             matrix,
@@ -640,6 +732,7 @@ class Model:
             method,
             max_evaluations,
             matrix.shape[1],
+            columns,
         )
 
     def _run(
@@ -654,18 +747,33 @@ class Model:
         method: Any,
         max_evaluations: Any,
         n_patients: int | None,
+        columns: Mapping[str, np.ndarray] | None = None,
     ) -> Result:
-        """Check the remaining inputs, integrate, evaluate observables, build the Result."""
+        """Check the remaining inputs, integrate, evaluate observables, build the Result
+        (``columns``: a cohort's per-patient columns, for ``PerPatient`` values)."""
         t_end, grid = check_time(self, t_end, t_eval)
+        if n_patients is not None:
+            columns = dict(columns or {})
         scheduled, conditions = split_conditions(doses)
-        events = check_doses(self, scheduled, t_end)
-        conditions = check_conditions(self, conditions)
-        if conditions and n_patients is not None:
+        set_by_conditions = {name for c in conditions for name in (*c.set, *c.scale)}
+        events = check_doses(
+            self,
+            scheduled,
+            t_end,
+            params=params,
+            columns=columns,
+            set_by_conditions=set_by_conditions,
+        )
+        conditions = check_conditions(self, conditions, columns=columns)
+        stopping = [condition for condition in conditions if condition.stop]
+        if stopping and n_patients is not None:
             raise ModelError(
-                f"{self.name}: state-triggered events (When) are not allowed in a cohort; "
-                "allowed: simulate() one patient at a time.",
-                field="doses",
-                value=conditions,
+                f"{self.name}: When({stopping[0].describe()}) with stop=True is not allowed in "
+                "a cohort (its patients share one time axis); allowed: stop=False, or "
+                "simulate() each patient on their own.",
+                field="When stop",
+                value=True,
+                allowed="False in a cohort",
             )
         options = SolverOptions(
             check_method(self, method),
@@ -685,6 +793,7 @@ class Model:
                 options=options,
                 n_patients=n_patients,
                 conditions=conditions,
+                columns=columns,
             )
         except SolverError as error:
             raise self._solver_error(error, options, params, t_end) from None
@@ -695,6 +804,18 @@ class Model:
                 field="output size",
                 value=(n_patients or 1) * grid.size,
             ) from None
+        if run.stopped_at is not None:
+            first, grid = grid[0], grid[: run.states.shape[-1]]
+            if grid.size == 0:
+                raise ModelError(
+                    f"{self.name}: a When with stop=True ended the simulation at t = "
+                    f"{run.stopped_at:.6g} {self.time_unit}, before the first output time "
+                    f"t_eval[0] = {first:.6g}; allowed: output times that start at or before "
+                    "the stop (e.g. include 0).",
+                    field="t_eval",
+                    value=run.stopped_at,
+                    unit=self.time_unit,
+                )
         with np.errstate(all="ignore"):  # undefined observables (e.g. 0/0) are NaN
             if n_patients is None:
                 observed = self.compiled.observe(grid, run.states, run.params)

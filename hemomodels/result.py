@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,8 +39,8 @@ class Result:
         :class:`~hemomodels.ModelError`.
     pieces : list of (float, float, numpy.ndarray)
         Every stretch ``(start, end, parameters)`` with constant parameters; parameters is a
-        vector (one patient) or an ``(n_parameters, n_patients)`` matrix. See
-        :meth:`parameter_history`.
+        vector (one patient) or an ``(n_parameters, n_patients)`` matrix (a cohort's stretches
+        end wherever any patient's parameters change). See :meth:`parameter_history`.
     solver : SolverStats
         Method asked for, right-hand-side and Jacobian evaluations, steps, pieces and every
         fallback taken (e.g. LSODA → BDF).
@@ -179,7 +180,8 @@ class Result:
 
     def triggered_events(self) -> pd.DataFrame:
         """State-triggered events (:class:`~hemomodels.When`) that fired: ``time`` and
-        ``event`` (what it did, in words), in time order; empty if none fired.
+        ``event`` (what it did, in words), in time order; empty if none fired. A cohort has a
+        ``patient`` column first, and its rows are sorted by patient, then time.
 
         Examples
         --------
@@ -188,17 +190,45 @@ class Result:
         >>> result = hm.models.friberg2002().simulate(500, y0={"Conc": 20}, doses=[low])
         >>> result.triggered_events()["event"].tolist()
         ['stop the drug (ANC below 2): set slope = 0']
+        >>> cohort = hm.models.friberg2002().simulate_many({"Conc": [20, 0]}, 500, doses=[low])
+        >>> cohort.triggered_events()["patient"].tolist()  # the untreated patient never fell
+        [0]
         """
         import pandas as pd
 
-        return pd.DataFrame(self.solver.triggered, columns=["time", "event"])
+        if not self.is_cohort:
+            return pd.DataFrame(self.solver.triggered, columns=["time", "event"])
+        rows = [
+            (patient, time, event)
+            for patient, (time, event) in zip(
+                self._triggered_patients(), self.solver.triggered, strict=True
+            )
+        ]
+        frame = pd.DataFrame(rows, columns=["patient", "time", "event"])
+        frame = frame.sort_values(["patient", "time"], kind="stable").reset_index(drop=True)
+        return frame
+
+    def _triggered_patients(self) -> list[int]:
+        """The patient of each triggered event of a cohort (from the solver's record)."""
+        patients = list(getattr(self.solver, "triggered_patients", []))
+        if len(patients) != len(self.solver.triggered):
+            raise ModelError(
+                f"{self.model.name}: this cohort result records {len(self.solver.triggered)} "
+                f"triggered events but the patients of {len(patients)}; allowed: a solver "
+                "record with solver.triggered_patients (one patient per event).",
+                field="solver.triggered_patients",
+                value=len(patients),
+            )
+        return patients
 
     def parameter_history(self) -> pd.DataFrame:
         """Parameters in effect over time: one row per stretch of constant parameters.
 
         Columns ``start`` and ``end`` (model time unit; values at ``start`` already use the
-        row's parameters), then one column per parameter. A cohort has a ``patient`` column
-        first and one row per patient and stretch.
+        row's parameters), then one column per parameter: the absolute values in effect
+        (after any ``ParameterChange.scale`` or ``When.scale``). A cohort has a ``patient``
+        column first and one row per patient and stretch. Consecutive stretches with the same
+        values are one row.
 
         Examples
         --------
@@ -225,6 +255,7 @@ class Result:
         if self.is_cohort:
             history = history.sort_values(["patient", "start"], kind="stable")
             history = history.reset_index(drop=True)
+        history = _merge_repeats(history, names, self.is_cohort)
         history.attrs["time_unit"] = self.model.time_unit
         history.attrs["units"] = {p.name: p.unit for p in self.model.parameters}
         return history
@@ -261,8 +292,16 @@ class Result:
             )
         index = rules.integer(index, "patient", low=0, high=self.n_patients - 1)
         pieces = [(start, end, values[:, index]) for start, end, values in self.pieces]
+        mine = [
+            event
+            for event, patient in zip(
+                self.solver.triggered, self._triggered_patients(), strict=True
+            )
+            if patient == index
+        ]
+        solver = replace(self.solver, triggered=mine)
         return Result(
-            self.model, self.t, self.states[index], self.observables[index], pieces, self.solver
+            self.model, self.t, self.states[index], self.observables[index], pieces, solver
         )
 
     def final(self) -> dict[str, Any]:
@@ -342,3 +381,23 @@ class Result:
             f"<Result: {self.model.name}, {kind}, t = {self.t[0]:g}…{self.t[-1]:g} "
             f"{self.model.time_unit} ({self.t.size} points), variables: {', '.join(self.names)}>"
         )
+
+
+def _merge_repeats(history: pd.DataFrame, names: list[str], cohort: bool) -> pd.DataFrame:
+    """One row for consecutive stretches (of one patient) with the same parameter values."""
+    if len(history) < 2:
+        return history
+    values = history[names].to_numpy()
+    same = np.all((values[1:] == values[:-1]) | (np.isnan(values[1:]) & np.isnan(values[:-1])), 1)
+    if cohort:
+        patients = history["patient"].to_numpy()
+        same &= patients[1:] == patients[:-1]
+    if not same.any():
+        return history
+    first = np.concatenate(([True], ~same))  # rows that start a new stretch
+    group = np.cumsum(first) - 1
+    ends = history["end"].groupby(group).last().to_numpy()
+    merged = history[first].reset_index(drop=True)
+    merged["end"] = ends
+    merged.attrs = history.attrs
+    return merged

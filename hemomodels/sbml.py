@@ -45,7 +45,16 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from sympy.printing.str import StrPrinter
 
-from .doses import Dose, Doses, Infusion, ParameterChange, When, infusion_inputs, split_conditions
+from .doses import (
+    Dose,
+    Doses,
+    Infusion,
+    ParameterChange,
+    PerPatient,
+    When,
+    infusion_inputs,
+    split_conditions,
+)
 from .errors import ModelError
 from .extras import missing_extra
 from .spec import TIME, format_number
@@ -369,6 +378,11 @@ def _annotate(element: Any, unit: str, **extra: str) -> None:
     )
 
 
+def _display(latex: str | None, label: str | None) -> dict[str, str]:
+    """The optional display fields of an element, for its annotation (read back on import)."""
+    return {key: value for key, value in (("latex", latex), ("label", label)) if value is not None}
+
+
 def _math(formula: str, model: Any, what: str) -> Any:
     libsbml = _libsbml()
     ast = libsbml.parseL3FormulaWithModel(formula, model)
@@ -402,9 +416,12 @@ def to_sbml(
     ----------
     model : Model
         The model to export.
-    doses : Dose, Schedule, ParameterChange or iterable of them
+    doses : Dose, Schedule, Infusion, ParameterChange, When or iterable of them
         Events to include: doses at time 0 are added to the initial values, parameter changes
-        at time 0 replace the parameter values, later ones become SBML events.
+        at time 0 replace (or, with ``scale``, multiply) the parameter values, later ones
+        become SBML events (a scale as the assignment ``k = k * factor``, evaluated at the
+        trigger time). A :class:`~hemomodels.PerPatient` value (cohorts only) and
+        ``When(..., stop=True)`` (SBML events cannot end a simulation) are refused.
     params : mapping, optional
         Parameter values overriding the defaults (checked against the bounds).
     y0 : mapping, optional
@@ -433,8 +450,20 @@ def to_sbml(
     values = check_parameters(model, params)
     initial = check_initial(model, y0)
     scheduled, conditions = split_conditions(doses)
-    events = check_doses(model, scheduled, math.inf)
+    set_by_conditions = {name for c in conditions for name in (*c.set, *c.scale)}
+    events = check_doses(
+        model, scheduled, math.inf, params=values, set_by_conditions=set_by_conditions
+    )
     conditions = check_conditions(model, conditions)
+    for condition in conditions:
+        if condition.stop:
+            raise ModelError(
+                f"{model.name}: When({condition.describe()}) with stop=True cannot be exported "
+                "to SBML (an SBML event cannot end a simulation); allowed: stop=False.",
+                field="When stop",
+                value=True,
+                allowed="False",
+            )
     ids = [*model.state_names, *model.parameter_names, *model.observable_names]
     for name in ids:
         if name in ("time", "avogadro") or not libsbml.SyntaxChecker.isValidSBMLSId(name):
@@ -453,9 +482,11 @@ def to_sbml(
             continue  # below: an input parameter per infused compartment, switched by events
         if event.time == 0:
             if isinstance(event, Dose):
-                state_values[event.target] += event.amount
+                state_values[event.target] += _number(event.amount)
             else:
-                parameter_values.update({k: float(v) for k, v in event.values.items()})
+                parameter_values.update({k: _number(v) for k, v in event.values.items()})
+                for name, factor in event.scale.items():
+                    parameter_values[name] *= _number(factor)
         else:
             later.setdefault(event.time, []).append(event)
     infusions = [event for event in events if isinstance(event, Infusion)]
@@ -466,8 +497,8 @@ def to_sbml(
         for group in later.values()
         for e in group
         if isinstance(e, ParameterChange)
-        for name in e.values
-    } | {name for condition in conditions for name in condition.set}
+        for name in e.names
+    } | {name for condition in conditions for name in [*condition.set, *condition.scale]}
 
     document = libsbml.SBMLDocument(LEVEL, VERSION)
     sbml = document.createModel()
@@ -485,6 +516,13 @@ def to_sbml(
             "Exported by hemomodels: states are parameters with rate rules, observables are "
             "parameters with assignment rules; doses and parameter changes are events.",
         ],
+    )
+    _annotate(
+        sbml,
+        model.time_unit,
+        kind="model",
+        reference=model.reference,
+        description=model.description,
     )
     units = _Units(sbml)
     time_unit = units(model.time_unit)
@@ -511,6 +549,8 @@ def to_sbml(
             False,
             [f"state: {state.description}", f"default initial value: {state.initial!r}"],
             kind="state",
+            nonnegative=str(state.nonnegative).lower(),
+            **_display(state.latex, state.label),
         )
         element.setName(state.description)
         formula = sbml_formula(expression)
@@ -543,7 +583,13 @@ def to_sbml(
             ],
             kind="parameter",
             bounds=parameter.bounds_text(),
+            low=repr(parameter.bounds[0]),
+            high=repr(parameter.bounds[1]),
+            low_inclusive=str(parameter.low_inclusive).lower(),
             source=parameter.source,
+            note=parameter.note,
+            basis=parameter.basis,
+            **_display(parameter.latex, parameter.label),
         )
         element.setName(parameter.description)
 
@@ -555,6 +601,7 @@ def to_sbml(
             False,
             [f"observable: {observable.description}"],
             kind="observable",
+            **_display(observable.latex, observable.label),
         )
         element.unsetValue()
         element.setName(observable.description)
@@ -574,23 +621,31 @@ def to_sbml(
         _ok(trigger.setPersistent(True), "trigger persistent")
         _ok(trigger.setMath(_math(f"time >= {time!r}", sbml, "trigger")), "trigger math")
         added: dict[str, float] = {}
-        set_to: dict[str, float] = {}
+        set_to: dict[str, str] = {}  # parameter: formula of its new value (in the old values)
+        descriptions: list[str] = []
         for item in group:
             if isinstance(item, Dose):
-                added[item.target] = added.get(item.target, 0.0) + item.amount
-            else:
-                set_to.update({k: float(v) for k, v in item.values.items()})
-        descriptions = [f"dose of {format_number(a)} into {t}" for t, a in added.items()]
-        descriptions += [f"{k} set to {format_number(v)}" for k, v in set_to.items()]
+                added[item.target] = added.get(item.target, 0.0) + _number(item.amount)
+                continue
+            for name, value in item.values.items():
+                set_to[name] = repr(_number(value))
+                descriptions.append(f"{name} set to {format_number(_number(value))}")
+            for name, factor in item.scale.items():
+                set_to[name] = f"({set_to.get(name, name)}) * {_number(factor)!r}"
+                descriptions.append(f"{name} multiplied by {format_number(_number(factor))}")
+        descriptions = [
+            *(f"dose of {format_number(a)} into {t}" for t, a in added.items()),
+            *descriptions,
+        ]
         event.setName(f"t = {format_number(time)} {model.time_unit}: " + "; ".join(descriptions))
         for target, amount in added.items():
             assignment = event.createEventAssignment()
             _ok(assignment.setVariable(target), "event assignment")
             _ok(assignment.setMath(_math(f"{target} + {amount!r}", sbml, target)), "dose math")
-        for name, value in set_to.items():
+        for name, formula in set_to.items():
             assignment = event.createEventAssignment()
             _ok(assignment.setVariable(name), "event assignment")
-            _ok(assignment.setMath(_math(repr(value), sbml, name)), "parameter change math")
+            _ok(assignment.setMath(_math(formula, sbml, name)), "parameter change math")
 
     for number, time in enumerate(switch_times, start=1):
         event = sbml.createEvent()
@@ -630,6 +685,8 @@ def _condition_events(sbml: Any, conditions: tuple[When, ...], model: Model, lib
         _ok(event.setId(f"condition_{number}"), "event id")
         _ok(event.setUseValuesFromTriggerTime(True), "event useValuesFromTriggerTime")
         event.setName(condition.describe())
+        if condition.label:  # read back by hemomodels.from_sbml
+            _annotate(event, "", kind="condition", label=condition.label)
         trigger = event.createTrigger()
         _ok(trigger.setInitialValue(False), "trigger initialValue")
         _ok(trigger.setPersistent(True), "trigger persistent")
@@ -637,15 +694,28 @@ def _condition_events(sbml: Any, conditions: tuple[When, ...], model: Model, lib
         for target, amount in condition.dose.items():
             assignment = event.createEventAssignment()
             _ok(assignment.setVariable(target), "event assignment")
-            _ok(assignment.setMath(_math(f"{target} + {amount!r}", sbml, target)), "dose math")
+            formula = f"{target} + {_number(amount)!r}"
+            _ok(assignment.setMath(_math(formula, sbml, target)), "dose math")
         for name, value in condition.set.items():
             assignment = event.createEventAssignment()
             _ok(assignment.setVariable(name), "event assignment")
-            _ok(assignment.setMath(_math(repr(float(value)), sbml, name)), "parameter math")
+            _ok(assignment.setMath(_math(repr(_number(value)), sbml, name)), "parameter math")
+        for name, factor in condition.scale.items():
+            assignment = event.createEventAssignment()
+            _ok(assignment.setVariable(name), "event assignment")
+            formula = f"{name} * {_number(factor)!r}"
+            _ok(assignment.setMath(_math(formula, sbml, name)), "parameter scale math")
         if condition.once:
             assignment = event.createEventAssignment()
             _ok(assignment.setVariable(f"condition_{number}_fired"), "event assignment")
             _ok(assignment.setMath(_math("1", sbml, "flag")), "flag math")
+
+
+def _number(value: float | PerPatient) -> float:
+    """A checked number of an event (a PerPatient was refused by the checks, without a
+    cohort table)."""
+    assert not isinstance(value, PerPatient)
+    return float(value)
 
 
 def consistency_errors(text: str) -> list[str]:

@@ -264,10 +264,10 @@ def forward_sensitivities(
     vector = check_parameters(model, params)
     initial = check_initial(model, y0)
     t_end, grid = check_time(model, t_end, t_eval)
-    events = check_doses(model, doses, t_end)
+    events = check_doses(model, doses, t_end, params=vector)
     for event in events:
-        if isinstance(event, ParameterChange) and set(event.values) & set(names):
-            changed = sorted(set(event.values) & set(names))
+        if isinstance(event, ParameterChange) and set(event.names) & set(names):
+            changed = sorted(set(event.names) & set(names))
             raise ModelError(
                 f"doses: a ParameterChange at t = {event.time:g} sets {changed}, whose "
                 "sensitivities are asked for; allowed: changes of other parameters only.",

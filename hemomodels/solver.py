@@ -98,6 +98,9 @@ class SolverStats:
         Every fallback taken, in words, e.g. ``"LSODA → BDF on [0, 504] h"``.
     triggered : list of (float, str)
         Every state-triggered event (:class:`~hemomodels.When`): its time and what it did.
+    triggered_patients : list of int
+        For a cohort, the patient of each entry of ``triggered`` (empty for one patient);
+        filled by the integrator, not a constructor argument.
 
     Examples
     --------
@@ -115,6 +118,7 @@ class SolverStats:
     n_pieces: int = 0
     fallbacks: list[str] = field(default_factory=list)
     triggered: list[tuple[float, str]] = field(default_factory=list)
+    triggered_patients: list[int] = field(default_factory=list, init=False)
 
     @property
     def methods_used(self) -> list[str]:
@@ -176,8 +180,9 @@ class System:
         self.params = params
         self.n = n_states
         self.n_patients = n_patients
-        #: Zero-order inputs (e.g. running infusions) added to ``dy/dt`` of one patient,
-        #: shape ``(n_states,)``, the same for every patient; None when there are none.
+        #: Zero-order inputs (e.g. running infusions) added to ``dy/dt``: shape
+        #: ``(n_states,)``, the same for every patient, or ``(n_states, n_patients)`` for a
+        #: block whose patients differ; None when there are none.
         self.inputs: np.ndarray | None = None
         if n_patients is not None:
             rows, cols = np.meshgrid(np.arange(n_states), np.arange(n_states), indexing="ij")
@@ -195,7 +200,8 @@ class System:
             return derivative if self.inputs is None else derivative + self.inputs
         derivative = self.compiled.rhs(t, self._unflatten(y), self.params)
         if self.inputs is not None:
-            derivative = derivative + self.inputs[:, None]
+            inputs = self.inputs if self.inputs.ndim == 2 else self.inputs[:, None]
+            derivative = derivative + inputs
         return derivative.T.ravel()
 
     def jac(self, t: float, y: np.ndarray) -> Any:

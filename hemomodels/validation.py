@@ -9,25 +9,37 @@ given, the allowed range and the unit.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import rules
-from .doses import Dose, Event, Infusion, ParameterChange, Schedule, When, expand_doses
+from .doses import (
+    Dose,
+    Event,
+    Infusion,
+    ParameterChange,
+    PerPatient,
+    Schedule,
+    When,
+    expand_doses,
+)
 from .errors import ModelError, describe_unit, invalid_value, number_text, unknown_name
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .model import Model
+    from .spec import Parameter
 
 __all__ = [
     "MAX_EVENTS",
     "MAX_OUTPUT_POINTS",
     "MIN_RTOL",
     "TIME_ROUND_OFF",
+    "check_cohort_columns",
     "check_cohort_table",
     "check_conditions",
     "check_doses",
@@ -233,11 +245,200 @@ def check_time(
     return max(t_end, last), grid
 
 
-def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
+def _inside(parameter: Parameter, values: Any) -> np.ndarray:
+    """Whether each value is finite and within the parameter's bounds (as
+    :meth:`~hemomodels.Parameter.contains`, for arrays)."""
+    values = np.atleast_1d(np.asarray(values, dtype=float))
+    low, high = parameter.bounds
+    with np.errstate(invalid="ignore"):
+        above = values >= low if parameter.low_inclusive else values > low
+        return np.isfinite(values) & above & (values <= high)
+
+
+def _nonnegative(values: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(values) & (values >= 0)
+
+
+_PER_PATIENT_HINT = (
+    "A PerPatient value is read from a column of the cohort table, one value per patient: "
+    "use simulate_many(params_table, ...) with that column, or give the number itself."
+)
+
+
+class _PerPatientValues:
+    """The cohort table's columns named by :class:`~hemomodels.PerPatient` values (``None``
+    for one patient, who has no table), each checked once per use by the rule a number in
+    its place meets, naming the patient (row) and column of a failing value."""
+
+    def __init__(self, model: Model, columns: Mapping[str, np.ndarray] | None) -> None:
+        self.model = model
+        self.columns = columns
+        self.checked: set[tuple[str, str]] = set()
+
+    def check(
+        self,
+        value: PerPatient,
+        field: str,
+        allowed: str,
+        unit: str,
+        ok: Callable[[np.ndarray], np.ndarray],
+    ) -> np.ndarray:
+        """The column's values, after checking every patient's value with ``ok``."""
+        model = self.model
+        if self.columns is None:
+            raise invalid_value(
+                field, value, allowed, unit, model=model.name, hint=_PER_PATIENT_HINT
+            )
+        if value.column not in self.columns:
+            raise unknown_name(
+                "params_table column", value.column, list(self.columns), model=model.name
+            )
+        values = self.columns[value.column]
+        if (field, value.column) not in self.checked:
+            good = ok(values)
+            if not good.all():
+                patient = int(np.argmin(good))
+                raise invalid_value(
+                    f"{field} for patient {patient} (params_table column {value.column!r}, "
+                    f"row {patient})",
+                    float(values[patient]),
+                    allowed,
+                    unit,
+                    model=model.name,
+                )
+            self.checked.add((field, value.column))
+        return values
+
+    def amount(self, value: Any, field: str, target: str) -> Any:
+        """An amount into ``target``: >= 0 for every patient (a number was checked when its
+        event was made)."""
+        if not isinstance(value, PerPatient):
+            return value
+        state = self.model.states[self.model.state_index[target]]
+        return self.check(
+            value, field, "a finite number >= 0", describe_unit(state.unit), _nonnegative
+        )
+
+    def factor(self, value: Any, field: str) -> Any:
+        """A factor of a parameter: >= 0 for every patient."""
+        if not isinstance(value, PerPatient):
+            return value
+        return self.check(value, field, "a finite number >= 0", "dimensionless", _nonnegative)
+
+    def parameters(self, values: Mapping[str, Any], field: str) -> dict[str, Any]:
+        """New parameter values: known parameters, within their bounds (every patient)."""
+        model = self.model
+        numbers = {k: v for k, v in values.items() if not isinstance(v, PerPatient)}
+        vector = check_parameters(model, numbers)
+        result: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in model.parameter_index:
+                raise unknown_name("parameter", name, model.parameter_names, model=model.name)
+            parameter = model.parameters[model.parameter_index[name]]
+            if isinstance(value, PerPatient):
+                result[name] = self.check(
+                    value,
+                    f"{field} {name!r}",
+                    parameter.bounds_text(),
+                    parameter.unit,
+                    partial(_inside, parameter),
+                )
+            else:
+                result[name] = float(vector[model.parameter_index[name]])
+        return result
+
+    def factors(self, factors: Mapping[str, Any], field: str) -> dict[str, Any]:
+        """Factors of known parameters, >= 0 (every patient)."""
+        model = self.model
+        for name in factors:
+            if name not in model.parameter_index:
+                raise unknown_name("parameter", name, model.parameter_names, model=model.name)
+        return {name: self.factor(f, f"{field}[{name!r}]") for name, f in factors.items()}
+
+
+def _check_scaled_values(
+    model: Model,
+    events: Sequence[Event],
+    params: np.ndarray,
+    lookup: _PerPatientValues,
+    unknown: Collection[str] = (),
+) -> None:
+    """Walk the parameter changes in time order from ``params`` (a vector, or a matrix with
+    one column per patient) and check that every scaled value is within its parameter's
+    bounds for every patient. Parameters in ``unknown`` (set or scaled by a
+    :class:`~hemomodels.When`, whose time is not known in advance) are checked when each
+    change is applied instead."""
+    if not any(isinstance(event, ParameterChange) and event.scale for event in events):
+        return
+    current = np.array(params, dtype=float)
+    cohort = current.ndim == 2
+    for event in events:
+        if not isinstance(event, ParameterChange):
+            continue
+        values = lookup.parameters(event.values, "parameter")
+        for name, value in values.items():
+            current[model.parameter_index[name]] = value
+        factors = lookup.factors(event.scale, "parameter change scale")
+        for name, factor in factors.items():
+            if name in unknown:
+                continue
+            row = model.parameter_index[name]
+            scaled = current[row] * factor
+            current[row] = scaled
+            parameter = model.parameters[row]
+            good = _inside(parameter, scaled)
+            if good.all():
+                continue
+            patient = int(np.argmin(good))
+            shown_factor = float(np.broadcast_to(factor, good.shape)[patient])
+            who = f" for patient {patient}" if cohort else ""
+            raise invalid_value(
+                f"parameter {name!r} scaled × {shown_factor:g} at t = {event.time:g} "
+                f"{model.time_unit}{who}",
+                float(np.atleast_1d(scaled)[patient]),
+                parameter.bounds_text(),
+                parameter.unit,
+                model=model.name,
+                hint="The factor multiplies the value in effect at that time.",
+            )
+
+
+def check_doses(
+    model: Model,
+    doses: Any,
+    t_end: float,
+    *,
+    params: np.ndarray | None = None,
+    columns: Mapping[str, np.ndarray] | None = None,
+    set_by_conditions: Collection[str] = (),
+) -> tuple[Event, ...]:
     """Events sorted by time: doses into known compartments and parameter changes within
     bounds, all inside ``[0, t_end]``, at most :data:`MAX_EVENTS` of them.
 
     Schedules are checked before their doses are built.
+
+    Parameters
+    ----------
+    model : Model
+        The model simulated.
+    doses : Dose, Schedule, ParameterChange, Infusion or list of them
+        What the caller gave (without the :class:`~hemomodels.When` events:
+        see ``hemomodels.doses.split_conditions``).
+    t_end : float
+        End of the simulation.
+    params : numpy.ndarray, optional
+        Parameters at time 0: a vector, or a matrix ``(n_parameters, n_patients)`` for a
+        cohort. If given, the value every ``ParameterChange.scale`` factor gives (the factor
+        times the value in effect then) is checked against the parameter's bounds, for every
+        patient.
+    columns : mapping of str to numpy.ndarray, optional
+        A cohort's per-patient columns (:func:`check_cohort_columns`). Every
+        :class:`~hemomodels.PerPatient` value is checked for every patient; without
+        ``columns`` (one patient) a ``PerPatient`` is refused.
+    set_by_conditions : collection of str
+        Parameters that a :class:`~hemomodels.When` sets or scales: the value a later scale
+        gives them depends on when (and whether) it fires, so it is checked when applied.
 
     Examples
     --------
@@ -245,6 +446,12 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
     >>> model = hm.models.marciniak_czochra_2009()
     >>> check_doses(model, hm.Dose(1.0, "stem_cells", 1e6), t_end=10.0)
     (Dose(time=1.0, target='stem_cells', amount=1000000.0),)
+    >>> halve = hm.ParameterChange(1.0, scale={"stem_self_renewal": 2.0})
+    >>> check_doses(model, halve, 10.0, params=check_parameters(model, None))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hemomodels.errors.ModelError: ...'stem_self_renewal' scaled × 2 at t = 1 day = 1.7 is not...
     """
     items = doses if doses is not None else ()
     if isinstance(items, (Dose, Schedule, ParameterChange, Infusion)):
@@ -287,6 +494,7 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
                 model=model.name,
             )
     expanded = expand_doses(items)
+    lookup = _PerPatientValues(model, columns)
     for event in expanded:
         if isinstance(event, (Dose, Infusion)):
             kind = "dose" if isinstance(event, Dose) else "infusion"
@@ -297,20 +505,33 @@ def check_doses(model: Model, doses: Any, t_end: float) -> tuple[Event, ...]:
                     model.state_names,
                     model=model.name,
                 )
+            lookup.amount(event.amount, f"{kind} amount into {event.target!r}", event.target)
             what = f"{'time' if kind == 'dose' else 'start'} of the {kind} into {event.target!r}"
         else:
-            check_parameters(model, event.values)
-            what = f"time of the parameter change {sorted(event.values)}"
+            lookup.parameters(event.values, "parameter")
+            lookup.factors(event.scale, "parameter change scale")
+            what = f"time of the parameter change {sorted(event.names)}"
         if event.time > t_end:
             raise invalid_value(
                 what, event.time, f"[0, t_end = {number_text(t_end)}]", unit, model=model.name
             )
+    if params is not None:
+        _check_scaled_values(model, expanded, params, lookup, set_by_conditions)
     return expanded
 
 
-def check_conditions(model: Model, conditions: Sequence[When]) -> tuple[When, ...]:
-    """State-triggered events whose variable, dose targets and parameter values belong to
-    ``model`` (values within the parameters' bounds).
+def check_conditions(
+    model: Model,
+    conditions: Sequence[When],
+    *,
+    columns: Mapping[str, np.ndarray] | None = None,
+) -> tuple[When, ...]:
+    """State-triggered events whose variable, dose targets and parameters belong to
+    ``model`` (values within the parameters' bounds, amounts and factors >= 0).
+
+    :class:`~hemomodels.PerPatient` values are checked for every patient of ``columns`` (a
+    cohort's per-patient columns), and refused without them. The value a ``scale`` gives is
+    known only when the event fires, and is checked then.
 
     Examples
     --------
@@ -322,17 +543,19 @@ def check_conditions(model: Model, conditions: Sequence[When]) -> tuple[When, ..
     hemomodels.errors.ModelError: ...unknown state or observable 'neutrophil'...
     """
     known = [*model.state_names, *model.observable_names]
+    lookup = _PerPatientValues(model, columns)
     for condition in conditions:
         rules.name(
             condition.variable, "When variable", known, kind="state or observable", model=model.name
         )
-        for target in condition.dose:
+        for target, amount in condition.dose.items():
             if target not in model.state_index:
                 raise unknown_name(
                     "When dose target compartment", target, model.state_names, model=model.name
                 )
-        if condition.set:
-            check_parameters(model, condition.set)
+            lookup.amount(amount, f"When dose[{target!r}]", target)
+        lookup.parameters(condition.set, "When set parameter")
+        lookup.factors(condition.scale, "When scale")
     if len(conditions) > MAX_EVENTS:
         raise invalid_value(
             "number of state-triggered events",
@@ -425,24 +648,8 @@ def check_output_size(model: Model, n_patients: int, n_times: int) -> None:
         )
 
 
-def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
-    """Parameter matrix ``(n_parameters, n_patients)`` and initial states ``(n_states, n)``.
-
-    ``table`` is a :class:`pandas.DataFrame` (one row per patient) or a mapping of names to
-    1-D arrays of equal length. Columns name parameters, or states for per-patient initial
-    values; missing parameters take their defaults. Values follow the package's number
-    rules: booleans and text are refused.
-
-    Examples
-    --------
-    >>> import hemomodels as hm
-    >>> model = hm.models.marciniak_czochra_2009()
-    >>> params, y0, frame = check_cohort_table(model, {"stem_self_renewal": [0.8, 0.9]})
-    >>> params.shape, y0.shape  # (parameters, patients), (states, patients)
-    ((6, 2), (3, 2))
-    >>> frame.index.name, len(frame)
-    ('patient', 2)
-    """
+def _table_columns(model: Model, table: Any) -> dict[str, Any]:
+    """The columns of a cohort table by name (a DataFrame or a mapping), not yet checked."""
     import pandas as pd
 
     if isinstance(table, pd.DataFrame):
@@ -454,17 +661,56 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
                     field="params_table",
                     value=column,
                 )
-        columns = {c: table[c].to_numpy() for c in table.columns}
-    elif isinstance(table, Mapping):
-        columns = rules.mapping(table, "params_table", model=model.name)
-    else:
-        raise ModelError(
-            f"{model.name}: params_table of type {type(table).__name__} is not allowed; "
-            "allowed: a pandas DataFrame (one row per patient) or a mapping of names to 1-D "
-            "arrays of equal length.",
-            field="params_table",
-            value=type(table).__name__,
-        )
+        return {c: table[c].to_numpy() for c in table.columns}
+    if isinstance(table, Mapping):
+        return rules.mapping(table, "params_table", model=model.name)
+    raise ModelError(
+        f"{model.name}: params_table of type {type(table).__name__} is not allowed; "
+        "allowed: a pandas DataFrame (one row per patient) or a mapping of names to 1-D "
+        "arrays of equal length.",
+        field="params_table",
+        value=type(table).__name__,
+    )
+
+
+def _table_series(model: Model, name: str, column: Any) -> np.ndarray:
+    return rules.series(
+        column,
+        f"params_table column {name!r}",
+        model=model.name,
+        unit="one value per patient",
+        finite=False,  # a NaN or ∞ is reported later with the patient it belongs to
+    )
+
+
+def check_cohort_table(
+    model: Model, table: Any, *, referenced: Collection[str] = ()
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Parameter matrix ``(n_parameters, n_patients)`` and initial states ``(n_states, n)``.
+
+    ``table`` is a :class:`pandas.DataFrame` (one row per patient) or a mapping of names to
+    1-D arrays of equal length. Columns name parameters, or states for per-patient initial
+    values; missing parameters take their defaults. A column named in ``referenced`` (by a
+    :class:`~hemomodels.PerPatient` value of the doses, read with
+    :func:`check_cohort_columns`) may have any name; any other column is refused. Values
+    follow the package's number rules: booleans and text are refused.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> params, y0, frame = check_cohort_table(model, {"stem_self_renewal": [0.8, 0.9]})
+    >>> params.shape, y0.shape  # (parameters, patients), (states, patients)
+    ((6, 2), (3, 2))
+    >>> frame.index.name, len(frame)
+    ('patient', 2)
+    >>> table = {"stem_self_renewal": [0.8, 0.9], "dose": [1e6, 2e6]}
+    >>> check_cohort_table(model, table, referenced=["dose"])[0].shape
+    (6, 2)
+    """
+    import pandas as pd
+
+    columns = _table_columns(model, table)
     if not columns:
         raise ModelError(
             f"{model.name}: params_table has no columns; allowed: at least one parameter or "
@@ -474,20 +720,21 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
         )
     arrays: dict[str, np.ndarray] = {}
     for name, column in columns.items():
-        if name not in model.parameter_index and name not in model.state_index:
-            raise unknown_name(
+        known = name in model.parameter_index or name in model.state_index
+        if not known and name not in referenced:
+            error = unknown_name(
                 "parameter or state",
                 name,
                 [*model.parameter_names, *model.state_names],
                 model=model.name,
             )
-        arrays[name] = rules.series(
-            column,
-            f"params_table column {name!r}",
-            model=model.name,
-            unit="one value per patient",
-            finite=False,  # a NaN or ∞ is reported below with the patient it belongs to
-        )
+            raise ModelError(
+                f"{error} A column that the doses read with hm.PerPatient is allowed too.",
+                field=error.field,
+                value=error.value,
+                allowed=error.allowed,
+            )
+        arrays[name] = _table_series(model, name, column)
     sizes = {name: a.size for name, a in arrays.items()}
     if len(set(sizes.values())) != 1:
         raise ModelError(
@@ -502,7 +749,7 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
     for name, array in arrays.items():
         if name in model.parameter_index:
             parameter = model.parameters[model.parameter_index[name]]
-            ok = np.array([parameter.contains(float(v)) for v in array])
+            ok = _inside(parameter, array)
             if not ok.all():
                 patient = int(np.argmin(ok))
                 raise invalid_value(
@@ -513,7 +760,7 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
                     model=model.name,
                 )
             matrix[model.parameter_index[name]] = array
-        else:
+        elif name in model.state_index:
             state = model.states[model.state_index[name]]
             ok = np.isfinite(array) & ((array >= 0) if state.nonnegative else True)
             if not ok.all():
@@ -529,3 +776,36 @@ def check_cohort_table(model: Model, table: Any) -> tuple[np.ndarray, np.ndarray
     frame = pd.DataFrame(matrix.T, columns=list(model.parameter_names))
     frame.index.name = "patient"
     return matrix, initial, frame
+
+
+def check_cohort_columns(model: Model, table: Any, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The columns ``names`` of a cohort table (those :class:`~hemomodels.PerPatient` values
+    read), one value per patient. A missing column is refused, listing the table's columns;
+    the values themselves are checked where they are used (:func:`check_doses`,
+    :func:`check_conditions`), naming the patient and column of a bad one.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_cohort_columns(model, {"dose": [1e6, 2e6]}, ["dose"])["dose"].tolist()
+    [1000000.0, 2000000.0]
+    >>> check_cohort_columns(model, {"dose": [1e6, 2e6]}, ["doses"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    hemomodels.errors.ModelError: ...unknown params_table column 'doses'; did you mean 'dose'?...
+    """
+    columns = _table_columns(model, table)
+    result = {}
+    for name in names:
+        if name not in columns:
+            error = unknown_name("params_table column", name, list(columns), model=model.name)
+            raise ModelError(
+                f"{error} A PerPatient value in the doses reads column {name!r}: add it to "
+                "the table (one value per patient).",
+                field="params_table",
+                value=name,
+                allowed=error.allowed,
+            )
+        result[name] = _table_series(model, name, columns[name])
+    return result

@@ -818,6 +818,8 @@ def fit_chart(
     time_title: str,
     time_factor: float = 1.0,
     patient_titles: Mapping[Any, str] | None = None,
+    legend_title: str = "Patient",
+    value_domain: tuple[float, float] | None = None,
     width: int = 480,
     height: int = 200,
 ) -> alt.LayerChart:
@@ -835,6 +837,10 @@ def fit_chart(
         Multiplies the times for display (e.g. 1/24 for hours shown as days).
     patient_titles : mapping, optional
         Patient key → legend label (default ``"patient <key>"``).
+    legend_title : str
+        Title of the legend (e.g. ``"Donors"`` when a series is a group's mean).
+    value_domain : (float, float), optional
+        Range of the value axis (default: from zero to the largest value).
     width, height : int
         Size in pixels.
 
@@ -860,9 +866,10 @@ def fit_chart(
         )
 
     order = list(dict.fromkeys(named(prediction)["patient"]))
-    color = alt.Color("patient:N", title="Patient", sort=order, scale=alt.Scale(range=PALETTE))
+    color = alt.Color("patient:N", title=legend_title, sort=order, scale=alt.Scale(range=PALETTE))
     x = alt.X("time:Q", title=time_title)
-    y = alt.Y("value:Q", title=value_title)
+    scale = alt.Scale(domain=list(value_domain)) if value_domain else alt.Undefined
+    y = alt.Y("value:Q", title=value_title, scale=scale)
     lines = alt.Chart(named(prediction)).mark_line().encode(x=x, y=y, color=color)
     points = (
         alt.Chart(named(data))
@@ -872,7 +879,7 @@ def fit_chart(
             y=y,
             color=color,
             tooltip=[
-                alt.Tooltip("patient:N", title="Patient"),
+                alt.Tooltip("patient:N", title=legend_title),
                 alt.Tooltip("time:Q", title=time_title, format=".4g"),
                 alt.Tooltip("value:Q", title=value_title, format=".4g"),
             ],

@@ -373,7 +373,12 @@ def test_schedule_and_gcsf_explorables_give_the_doses_they_say(docetaxel):
     assert [(d.start / 24, d.duration) for d in drips] == [(0, 1), (21, 1), (42, 1), (63, 1)]
     assert len(plans.gcsf_course(0.0, 5)) == 4  # no G-CSF: the four infusions only
     view = chemo.dose_schedule(docetaxel)
-    assert sorted(view.values) == ["cycle_days", "cycles"]
+    assert sorted(view.values) == ["cycle_days", "cycles", "delay_rule"]
+    planned = view.simulate_kwargs(cycle_days=7, cycles=4, delay_rule=False)["doses"]
+    assert [d.start / 24 for d in planned] == [0, 7, 14, 21]
+    ruled = view.simulate_kwargs(cycle_days=7, cycles=4, delay_rule=True)["doses"]
+    chosen, _ = plans.regimen_with_delay_rule(docetaxel, 75, every_days=7, cycles=4, last_day=146)
+    assert ruled == chosen and [d.start / 24 for d in ruled][1] > 7
 
 
 def test_cohort_toxicity_counts_patients(docetaxel):
@@ -397,3 +402,36 @@ def chemo_single(model, slope):
     return model.simulate(
         28 * 24, params={"slope": slope}, doses=[hm.Dose(0.0, "Conc", bolus_concentration(200))]
     )
+
+
+@pytest.mark.parametrize("every_days", [7, 10, 14, 21])
+def test_the_dose_delay_rule_treats_only_patients_whose_count_has_recovered(every_days):
+    """One simulation with the infusions the rule chose reproduces every decision: on each
+    day a dose was given the count (just before it) is at least 1.5 × 10⁹/L, on each day a
+    dose was postponed it is below; no dose comes sooner than the planned spacing after the
+    previous one, and a postponement is one week."""
+    model = hm.models.friberg2002("docetaxel_kloft2006")
+    doses, decisions = plans.regimen_with_delay_rule(
+        model, 75, every_days=every_days, cycles=5, last_day=146
+    )
+    days = np.array([drip.start / 24 for drip in doses])
+    assert np.all(np.diff(days) >= every_days)
+    check_times = decisions["day checked"].to_numpy() * 24
+    just_before = check_times - 1e-6  # hours: before a dose given at the check
+    before = model.simulate(float(check_times.max()) + 1, doses=doses, t_eval=just_before)["ANC"]
+    given = decisions["decision"].to_numpy() == "given"
+    assert np.all(before[given] >= plans.ANC_TO_TREAT)
+    assert np.all(before[~given] < plans.ANC_TO_TREAT)
+    assert sorted(decisions.loc[given, "day checked"]) == pytest.approx(days[1:].tolist())
+    for cycle, rows in decisions.groupby("cycle"):
+        assert np.all(np.diff(rows["day checked"].to_numpy()) == 7.0), cycle
+    if every_days == 21:  # the label's cycle: the count has recovered every time
+        assert given.all()
+
+
+def test_the_dose_delay_rule_checks_its_inputs():
+    model = hm.models.friberg2002("docetaxel_kloft2006")
+    with pytest.raises(hm.ModelError, match="anc_to_treat"):
+        plans.regimen_with_delay_rule(model, 75, anc_to_treat=0.0)
+    with pytest.raises(hm.ModelError, match="delay_days"):
+        plans.regimen_with_delay_rule(model, 75, delay_days=-7)

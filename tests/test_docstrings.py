@@ -33,6 +33,7 @@ CLASSES = [
     "hemomodels.Dose",
     "hemomodels.Schedule",
     "hemomodels.ParameterChange",
+    "hemomodels.PerPatient",
     "hemomodels.widgets.Explorable",
     "hemomodels.widgets.Slider",
     "hemomodels.widgets.Choice",

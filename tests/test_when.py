@@ -95,9 +95,21 @@ def test_bad_conditions_are_refused_when_declared():
         hm.When("A", below=1.0, dose={"A": -1.0})
 
 
-def test_cohorts_refuse_conditions():
-    with pytest.raises(hm.ModelError, match="one patient at a time"):
-        decay().simulate_many({"k": [0.4, 0.5]}, 5.0, doses=[REFILL])
+def test_a_cohort_with_conditions_equals_its_patients_one_by_one():
+    t = np.linspace(0, 8, 81)
+    cohort = decay().simulate_many({"k": [0.4, 0.5, 0.05]}, 8.0, doses=[REFILL], t_eval=t)
+    fired = cohort.triggered_events()
+    for patient, k in enumerate([0.4, 0.5, 0.05]):
+        alone = decay().simulate(8.0, params={"k": k}, doses=[REFILL], t_eval=t)
+        np.testing.assert_allclose(cohort["A"][patient], alone["A"], rtol=1e-12)
+        mine = fired[fired["patient"] == patient]
+        assert mine["time"].tolist() == alone.triggered_events()["time"].tolist()
+    assert (fired["patient"] == 2).sum() == 0  # k = 0.05: A stays above 0.5 until t = 8
+
+
+def test_cohorts_refuse_a_stop():
+    with pytest.raises(hm.ModelError, match="stop=True is not allowed in a cohort"):
+        decay().simulate_many({"k": [0.4, 0.5]}, 5.0, doses=[hm.When("A", below=1, stop=True)])
 
 
 @pytest.mark.parametrize(
@@ -120,3 +132,45 @@ def test_sbml_export_of_conditions_runs_alike_in_libroadrunner(when):
     fired = [time for time, _ in model.simulate(10.0, doses=[when]).solver.triggered]
     away = np.all([np.abs(t - f) > 1e-3 for f in fired], axis=0) if fired else np.ones_like(t, bool)
     np.testing.assert_allclose(theirs[away], ours[away], rtol=1e-5, atol=1e-8)
+
+
+def test_a_repeated_event_without_a_dose_fires_once_per_crossing():
+    """x'' = -x from x = 1: x falls through 0 at π/2 + 2πk. An event that only sets a
+    parameter leaves x on its threshold, so it must re-arm only when x crosses back (a
+    regression: it once re-fired at the same instant tens of thousands of times)."""
+    position = hm.State("x", "Position", "m", initial=1.0, nonnegative=False)
+    velocity = hm.State("v", "Velocity", "m/s", initial=0.0, nonnegative=False)
+    counter = hm.Parameter("marker", 0.0, "1", (0.0, 1.0), "Unused marker", "friberg2002")
+    model = hm.Model(
+        "Oscillator",
+        states=[position, velocity],
+        parameters=[counter],
+        rhs={position: velocity.symbol, velocity: -position.symbol},
+        time_unit="s",
+        reference="friberg2002",
+    )
+    event = hm.When("x", below=0.0, set={"marker": 1.0}, once=False)
+    result = model.simulate(20.0, doses=event, rtol=1e-10, atol=1e-12)
+    times = result.triggered_events()["time"].to_numpy()
+    expected = math.pi / 2 + 2 * math.pi * np.arange(3)
+    np.testing.assert_allclose(times, expected, rtol=1e-6)
+
+
+def test_a_scale_after_a_condition_set_the_parameter_is_checked_when_applied():
+    """k is 0.5 until A falls below 1 (t1 = 2 ln 2), then 0.1, and ×40 = 4 at t = 3: allowed
+    (within [0, 5]) although ×40 of the starting 0.5 would not be. Closed form for A(5)."""
+    model = decay()
+    lowered = hm.When("A", below=1.0, set={"k": 0.1})
+    result = model.simulate(
+        5.0,
+        doses=[lowered, hm.ParameterChange(3.0, scale={"k": 40.0})],
+        t_eval=[5.0],
+        rtol=1e-10,
+        atol=1e-12,
+    )
+    t1 = 2 * math.log(2)
+    expected = math.exp(-0.1 * (3.0 - t1)) * math.exp(-4.0 * 2.0)
+    assert result["A"][-1] == pytest.approx(expected, rel=1e-6)
+    too_far = [lowered, hm.ParameterChange(3.0, scale={"k": 80.0})]  # 0.1 × 80 = 8 > 5
+    with pytest.raises(hm.ModelError, match="'k'"):
+        model.simulate(5.0, doses=too_far)

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,12 +28,13 @@ from ..model import Model
 from ..models.friberg2002 import KLOFT2006_OMEGA2, friberg2002, regimen
 from ..models.friberg_platelets import friberg_platelets
 from ..result import Result
-from ..scenarios.chemotherapy import DAY, gcsf_course
+from ..scenarios.chemotherapy import DAY, gcsf_course, regimen_with_delay_rule
 from ..sensitivity import forward_sensitivities
 from ..viz import sobol_chart
-from ..widgets import Explorable, Panel, Slider, explore
+from ..widgets import Choice, Explorable, Panel, Slider, explore
 
 __all__ = [
+    "DELAY_RULE_OPTIONS",
     "cohort_toxicity",
     "dose_schedule",
     "gcsf_support",
@@ -143,17 +145,36 @@ def one_dose(model: Model | None = None) -> Explorable:
     )
 
 
+#: The dose-delay rule's options in the schedule explorable.
+DELAY_RULE_OPTIONS = {
+    "Every dose on its planned day": False,
+    "Postpone a dose a week while neutrophils are below 1.5 × 10⁹/L": True,
+}
+
+
+def _schedule_doses(model: Model, values: Mapping[str, Any]) -> list:
+    """The schedule explorable's infusions: planned, or given by the dose-delay rule."""
+    every, cycles = float(values["cycle_days"]), int(round(values["cycles"]))
+    if not values.get("delay_rule"):
+        return regimen(75, every_days=every, cycles=cycles)
+    given, _ = regimen_with_delay_rule(model, 75, every_days=every, cycles=cycles, last_day=146)
+    return given
+
+
 def dose_schedule(model: Model | None = None) -> Explorable:
     """Neutrophils under 2–6 infusions of 75 mg/m², 7–21 days apart (21 days is the label's
-    cycle; shorter cycles are illustrative).
+    cycle; shorter cycles are illustrative), given on the planned days or by the dose-delay
+    rule (:func:`~hemomodels.scenarios.chemotherapy.regimen_with_delay_rule`).
 
     Examples
     --------
     >>> view = dose_schedule()
     >>> view.values
-    {'cycle_days': 21.0, 'cycles': 4.0}
+    {'cycle_days': 21.0, 'cycles': 4.0, 'delay_rule': False}
     >>> view.summary_rows(view.run())["days below 1 × 10⁹/L"]
     '20.2'
+    >>> view.summary_rows(view.run(cycle_days=7, delay_rule=True))["nadir"]
+    'day 8.0, 0.45 × 10⁹/L (grade 4)'
     """
     model = model or friberg2002(PATIENT_ESTIMATES)
     return explore(
@@ -177,10 +198,9 @@ def dose_schedule(model: Model | None = None) -> Explorable:
                 unit="",
                 format="{:g}",
             ),
+            Choice(name="delay_rule", options=DELAY_RULE_OPTIONS, label="Dose-delay rule"),
         ],
-        scenario=lambda v: {
-            "doses": regimen(75, every_days=v["cycle_days"], cycles=int(round(v["cycles"])))
-        },
+        scenario=lambda v: {"doses": _schedule_doses(model, v)},
         t_end=147 * DAY,
         variables=["ANC"],
         log_scale=False,

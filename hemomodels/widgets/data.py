@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..doses import Dose, Infusion, ParameterChange, Schedule
+from ..doses import Dose, Infusion, ParameterChange, PerPatient, Schedule
 from ..errors import ModelError
 from ..result import Result
 from ..text import human_number, quantity, time_unit_words
@@ -154,8 +154,18 @@ def _markers(spec: Explorable, doses: Sequence[Any]) -> list[dict[str, Any]]:
             times = [dose.start]
         elif isinstance(dose, ParameterChange):
             label = ", ".join(
-                f"{spec.model.labels[name]} set to {human_number(value)}"
-                for name, value in dose.values.items()
+                [
+                    *(
+                        f"{spec.model.labels[name]} set to {human_number(float(value))}"
+                        for name, value in dose.values.items()
+                        if not isinstance(value, PerPatient)  # refused by explore()
+                    ),
+                    *(
+                        f"{spec.model.labels[name]} × {human_number(float(factor))}"
+                        for name, factor in dose.scale.items()
+                        if not isinstance(factor, PerPatient)
+                    ),
+                ]
             )
             if 0 <= dose.time <= spec.t_end:
                 rows.append({"time": float(dose.time) * spec.time_factor, "label": label})
