@@ -372,7 +372,8 @@ def test_schedule_and_gcsf_explorables_give_the_doses_they_say(docetaxel):
     drips = [e for e in plans.gcsf_course(0.0, 5) if isinstance(e, hm.Infusion)]
     assert [(d.start / 24, d.duration) for d in drips] == [(0, 1), (21, 1), (42, 1), (63, 1)]
     assert len(plans.gcsf_course(0.0, 5)) == 4  # no G-CSF: the four infusions only
-    view = chemo.dose_schedule(docetaxel)
+    assert sorted(chemo.dose_schedule(docetaxel).values) == ["cycle_days", "cycles"]
+    view = chemo.dose_delay(docetaxel)
     assert sorted(view.values) == ["cycle_days", "cycles", "delay_rule"]
     planned = view.simulate_kwargs(cycle_days=7, cycles=4, delay_rule=False)["doses"]
     assert [d.start / 24 for d in planned] == [0, 7, 14, 21]

@@ -270,11 +270,11 @@ def test_quantities_of_different_units_get_separate_panels(mc2009):
 
 def test_dose_markers_follow_the_schedule():
     view = explorables.chemotherapy.dose_schedule()
-    shown = view.grid().points[key([2, 2, 0])]  # every 14 days, 4 doses, as planned
+    shown = view.grid().points[key([2, 2])]  # every 14 days, 4 doses
     assert [m["time"] for m in shown.markers] == pytest.approx([0, 14, 28, 42], abs=1e-9)
     assert {m["label"] for m in shown.markers} == {"Docetaxel infusion"}
     # every 7 days by the dose-delay rule: each dose waits a week for the count to recover
-    ruled = view.grid().points[key([0, 2, 1])]
+    ruled = explorables.chemotherapy.dose_delay().grid().points[key([0, 2, 1])]
     assert [m["time"] for m in ruled.markers] == pytest.approx([0, 14, 28, 42], abs=1e-9)
 
 
@@ -286,6 +286,7 @@ CHAPTER_EXPLORABLES = [
     explorables.anaemia.epo_therapy,
     explorables.chemotherapy.one_dose,
     explorables.chemotherapy.dose_schedule,
+    explorables.chemotherapy.dose_delay,
     explorables.chemotherapy.gcsf_support,
     explorables.leukaemia.imatinib_on_off,
     explorables.leukaemia.resistance,

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,7 @@ from ..widgets import Choice, Explorable, Panel, Slider, explore
 __all__ = [
     "DELAY_RULE_OPTIONS",
     "cohort_toxicity",
+    "dose_delay",
     "dose_schedule",
     "gcsf_support",
     "nadir_drivers",
@@ -145,7 +146,7 @@ def one_dose(model: Model | None = None) -> Explorable:
     )
 
 
-#: The dose-delay rule's options in the schedule explorable.
+#: The dose-delay rule's options in the dose-delay explorable.
 DELAY_RULE_OPTIONS = {
     "Every dose on its planned day": False,
     "Postpone a dose a week while neutrophils are below 1.5 × 10⁹/L": True,
@@ -153,7 +154,7 @@ DELAY_RULE_OPTIONS = {
 
 
 def _schedule_doses(model: Model, values: Mapping[str, Any]) -> list:
-    """The schedule explorable's infusions: planned, or given by the dose-delay rule."""
+    """The schedule explorables' infusions: planned, or given by the dose-delay rule."""
     every, cycles = float(values["cycle_days"]), int(round(values["cycles"]))
     if not values.get("delay_rule"):
         return regimen(75, every_days=every, cycles=cycles)
@@ -161,29 +162,18 @@ def _schedule_doses(model: Model, values: Mapping[str, Any]) -> list:
     return given
 
 
-def dose_schedule(model: Model | None = None) -> Explorable:
-    """Neutrophils under 2–6 infusions of 75 mg/m², 7–21 days apart (21 days is the label's
-    cycle; shorter cycles are illustrative), given on the planned days or by the dose-delay
-    rule (:func:`~hemomodels.scenarios.chemotherapy.regimen_with_delay_rule`).
-
-    Examples
-    --------
-    >>> view = dose_schedule()
-    >>> view.values
-    {'cycle_days': 21.0, 'cycles': 4.0, 'delay_rule': False}
-    >>> view.summary_rows(view.run())["days below 1 × 10⁹/L"]
-    '20.2'
-    >>> view.summary_rows(view.run(cycle_days=7, delay_rule=True))["nadir"]
-    'day 8.0, 0.45 × 10⁹/L (grade 4)'
-    """
-    model = model or friberg2002(PATIENT_ESTIMATES)
+def _schedule_explorable(
+    model: Model, cycle_days: float, title: str, extra: Sequence[Choice] = ()
+) -> Explorable:
+    """Neutrophils over 147 days of 75 mg/m² infusions: cycle-length and number-of-doses
+    sliders (starting at ``cycle_days``), and any ``extra`` controls."""
     return explore(
         model,
         [
             Slider(
                 name="cycle_days",
                 values=[7, 10, 14, 21],
-                value=21,
+                value=cycle_days,
                 label="Days between doses",
                 unit="days",
                 format="{:g}",
@@ -198,7 +188,7 @@ def dose_schedule(model: Model | None = None) -> Explorable:
                 unit="",
                 format="{:g}",
             ),
-            Choice(name="delay_rule", options=DELAY_RULE_OPTIONS, label="Dose-delay rule"),
+            *extra,
         ],
         scenario=lambda v: {"doses": _schedule_doses(model, v)},
         t_end=147 * DAY,
@@ -209,8 +199,46 @@ def dose_schedule(model: Model | None = None) -> Explorable:
         summary=_lines(3),
         reference_lines=_GRADE_LINES,
         time_display=(1 / DAY, "day"),
-        title="Neutrophils under repeated 75 mg/m² doses",
+        title=title,
         dose_label="Docetaxel infusion",
+    )
+
+
+def dose_schedule(model: Model | None = None) -> Explorable:
+    """Neutrophils under 2–6 infusions of 75 mg/m², 7–21 days apart (21 days is the label's
+    cycle; shorter cycles are illustrative).
+
+    Examples
+    --------
+    >>> view = dose_schedule()
+    >>> view.values
+    {'cycle_days': 21.0, 'cycles': 4.0}
+    >>> view.summary_rows(view.run())["days below 1 × 10⁹/L"]
+    '20.2'
+    """
+    model = model or friberg2002(PATIENT_ESTIMATES)
+    return _schedule_explorable(model, 21, "Neutrophils under repeated 75 mg/m² doses")
+
+
+def dose_delay(model: Model | None = None) -> Explorable:
+    """The schedule explorable with the dose-delay rule as a choice
+    (:func:`~hemomodels.scenarios.chemotherapy.regimen_with_delay_rule`), starting at 10-day
+    cycles (illustrative: short enough for the rule to postpone doses).
+
+    Examples
+    --------
+    >>> view = dose_delay()
+    >>> view.values
+    {'cycle_days': 10.0, 'cycles': 4.0, 'delay_rule': False}
+    >>> view.summary_rows(view.run())["nadir"]
+    'day 17.0, 0.24 × 10⁹/L (grade 4)'
+    >>> view.summary_rows(view.run(delay_rule=True))["nadir"]
+    'day 8.0, 0.45 × 10⁹/L (grade 4)'
+    """
+    model = model or friberg2002(PATIENT_ESTIMATES)
+    rule = Choice(name="delay_rule", options=DELAY_RULE_OPTIONS, label="Dose-delay rule")
+    return _schedule_explorable(
+        model, 10, "75 mg/m² doses: on the planned days or by the dose-delay rule", [rule]
     )
 
 
