@@ -45,7 +45,14 @@ MIN_TEXT_PX = 12.0
 # narrowest width at which the book shows a drawn figure at a 390 px viewport (measured: the
 # image is 342 px wide there); the browser test measures the real width on every page
 PHONE_FIGURE_PX = 340.0
-PAGES_WITHOUT_FIGURES = {"book/references"}
+#: Reference pages that list entries (the bibliography, the API reference's docstrings after its
+#: first page, which has the package-layers figure) rather than teach with figures.
+PAGES_WITHOUT_FIGURES = {
+    "book/references",
+    "book/api-models",
+    "book/api-analysis",
+    "book/api-exchange",
+}
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
