@@ -54,7 +54,14 @@ def test_grid_points_equal_direct_simulations(explorable, mc2009):
             np.testing.assert_allclose(value, direct[variable], rtol=1e-4, atol=1e-6)
 
 
-def test_live_moves_show_the_simulation_of_the_new_values_without_recompiling(explorable, mc2009):
+def test_live_moves_show_the_simulation_of_the_new_values_without_recompiling(
+    explorable, mc2009, monkeypatch
+):
+    import altair as alt
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
     live = quietly(lambda: explorable._live)
     count = compile_count()
     quietly(live.move, 0, 3)  # stem_self_renewal 0.95
@@ -65,7 +72,12 @@ def test_live_moves_show_the_simulation_of_the_new_values_without_recompiling(ex
         "stem_division_rate": 0.1,
         "feedback_strength": K / 4,
     }
-    spec = explorable.chart(**live.values).to_dict()
+    # What the live view displays is the validated Altair chart of these values, as Altair's
+    # renderer shows it (the view skips rebuilding the chart's object tree, not its content).
+    spec = shown[-1].spec
+    chart = explorable.chart(**live.values).to_dict()
+    assert {"$schema": alt.SCHEMA_URL, **spec} == chart
+    assert shown[-1]._repr_mimebundle_().keys() == alt.renderers.get()(chart).keys()
     rows = spec["datasets"]["lines"]
     direct = mc2009.simulate(60, params=live.values, y0=Y0, t_eval=explorable.t_eval)
     neutrophils = next(r for r in rows if r["v"] == "Neutrophils")

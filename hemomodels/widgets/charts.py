@@ -10,6 +10,8 @@ of the current combination.
 
 from __future__ import annotations
 
+import copy
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +26,14 @@ if TYPE_CHECKING:
     from .data import Grid, Point
     from .explorable import Explorable
 
-__all__ = ["datasets", "point_chart", "static_spec", "template"]
+__all__ = ["datasets", "point_chart", "point_spec", "static_spec", "template"]
 
 #: Drawing width (px) before the page's script fits the chart to its container.
 WIDTH = 480
+
+# Templates already built for the kernel's view, per explorable and set of layers shown (the
+# grid's axes never change, so a slider move only swaps the data).
+_TEMPLATES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _axis_title(spec: Explorable, index: int) -> str:
@@ -267,6 +273,44 @@ def static_spec(spec: Explorable, grid: Grid) -> dict:
     return result
 
 
+def point_spec(spec: Explorable, values: Mapping[str, Any]) -> dict:
+    """The Vega-Lite specification of :func:`point_chart`, as a dictionary.
+
+    The template (panels, scales, parameters) is built once per explorable and set of layers;
+    each call adds only the data of the current control values, so the live view redraws in
+    milliseconds.
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> from hemomodels.widgets import Slider, explore
+    >>> view = explore(hm.models.marciniak_czochra_2009(),
+    ...                [Slider(name="stem_self_renewal", low=0.75, high=0.95, step=0.1)],
+    ...                t_end=10)
+    >>> point_spec(view, {"stem_self_renewal": 0.95})["params"][-1]
+    {'name': 'k', 'value': '2'}
+    """
+    from .data import key, point
+
+    grid = spec.grid()
+    values = {**spec.values, **values}
+    positions = [
+        c.values.index(values[c.name]) if values[c.name] in c.values else -1 for c in spec.controls
+    ]
+    k = key(positions) if min(positions) >= 0 else "current"
+    shown = grid.points.get(k) or point(spec, values)
+    present = frozenset(_present(spec, [shown]))
+    built = _TEMPLATES.setdefault(spec, {})
+    if present not in built:
+        built[present] = template(spec, grid.domains, set(present))
+    chart_spec = copy.deepcopy(built[present])
+    for i, position in enumerate(positions):
+        chart_spec["params"][i]["value"] = position
+    chart_spec["params"][-1] = {"name": "k", "value": k}
+    chart_spec["datasets"] = datasets(spec, {k: shown})
+    return chart_spec
+
+
 def point_chart(spec: Explorable, values: Mapping[str, Any]) -> alt.VConcatChart:
     """The chart at these control values, with the axes of the whole grid (a kernel's view).
 
@@ -280,18 +324,4 @@ def point_chart(spec: Explorable, values: Mapping[str, Any]) -> alt.VConcatChart
     >>> len(point_chart(view, {"stem_self_renewal": 0.95}).to_dict()["vconcat"])
     1
     """
-    from .data import key, point
-
-    grid = spec.grid()
-    values = {**spec.values, **values}
-    positions = [
-        c.values.index(values[c.name]) if values[c.name] in c.values else -1 for c in spec.controls
-    ]
-    k = key(positions) if min(positions) >= 0 else "current"
-    shown = grid.points.get(k) or point(spec, values)
-    chart_spec = template(spec, grid.domains, _present(spec, [shown]))
-    for i, position in enumerate(positions):
-        chart_spec["params"][i]["value"] = position
-    chart_spec["params"][-1] = {"name": "k", "value": k}
-    chart_spec["datasets"] = datasets(spec, {k: shown})
-    return alt.VConcatChart.from_dict(chart_spec)
+    return alt.VConcatChart.from_dict(point_spec(spec, values))

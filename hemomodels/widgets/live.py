@@ -11,6 +11,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from ..extras import missing_extra
+from .charts import point_spec
 from .data import control_values, key, point
 
 if TYPE_CHECKING:
@@ -163,7 +164,20 @@ class LiveView:
         self.table.value = _table(self.spec, shown) if self.show_table.value else ""
         with self.output:
             self.output.clear_output(wait=True)
-            display(self.spec.chart(**self.values))
+            display(_Rendered(point_spec(self.spec, self.values)))
+
+
+class _Rendered:
+    """A finished Vega-Lite specification, shown by Altair's active renderer (the same output
+    as displaying the Altair chart, without rebuilding and re-validating its object tree)."""
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> Any:
+        import altair as alt
+
+        return alt.renderers.get()({"$schema": alt.SCHEMA_URL, **self.spec})
 
 
 def _readout(description: str, summary: dict[str, str]) -> str:
