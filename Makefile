@@ -1,5 +1,6 @@
 # Stem Cells to Blood: build the book and run the tests in a local virtual environment.
-#   make book   create .venv if needed, install requirements and Graphviz, build _build/html strictly
+#   make book   create .venv if needed, install gfortran (to build numbalsoda), the requirements
+#               and Graphviz, build _build/html strictly
 #   make book-assignments  the same book without solutions, in _build/assignments/_build/html
 #   make test   make lint, make book, make sure Chromium is installed, run pytest
 #   make lint   ruff check + ruff format --check + mypy hemomodels + lint-imports (layers)
@@ -33,7 +34,7 @@ PACKAGE_FILES := $(shell find hemomodels -type f -not -path '*/__pycache__/*' 2>
 export PATH := $(abspath $(BIN)):$(PATH)
 export VIRTUAL_ENV := $(abspath $(VENV))
 
-.PHONY: book book-assignments test lint bench figures clean distclean venv chromium graphviz print-build-flags
+.PHONY: book book-assignments test lint bench figures clean distclean venv chromium graphviz gfortran print-build-flags
 
 book: $(INSTALLED) $(EXEC_CACHE_STAMP) graphviz
 	jupyter-book build . $(BUILD_FLAGS)
@@ -77,7 +78,7 @@ $(BIN)/python:
 # environment; requirements-dev.txt adds the book build, test and lint tools. The package
 # itself is installed editable, so edits to hemomodels/ need no re-install (Binder installs it
 # from the ".[charts,widgets]" line of requirements.txt).
-$(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+$(INSTALLED): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python gfortran
 	python -m pip install --disable-pip-version-check -r requirements-dev.txt
 	python -m pip install --disable-pip-version-check --no-deps -e .
 	touch $@
@@ -98,6 +99,13 @@ chromium:
 graphviz:
 	@if ! command -v dot >/dev/null 2>&1; then \
 		apt-get update && apt-get install -y graphviz; \
+	fi
+
+# numbalsoda (the compiled backend, hemomodels[fast]) has no wheels: pip builds it from source
+# with gfortran and cmake (Debian packages; run as root).
+gfortran:
+	@if ! command -v gfortran >/dev/null 2>&1 || ! command -v cmake >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y gfortran cmake; \
 	fi
 
 print-build-flags:

@@ -43,6 +43,9 @@ import hemomodels as hm  # noqa: E402
 from hemomodels.cohorts import lognormal_cohort  # noqa: E402
 from hemomodels.models.friberg2002 import bolus_concentration  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cohort_cluster import distributed_throughput  # noqa: E402
+
 T_END, N_OUT, RTOL, ATOL = 504.0, 500, 1e-6, 1e-9
 COHORT_OMEGA2 = {"MTT": 0.02, "gamma": 0.05, "slope": 0.1}
 
@@ -102,7 +105,7 @@ def single_simulation(repeats):
     t = np.linspace(0.0, T_END, N_OUT)
 
     def ours():
-        return model.simulate(T_END, doses=doses, t_eval=t, rtol=RTOL, atol=ATOL)
+        return model.simulate(T_END, doses=doses, t_eval=t, rtol=RTOL, atol=ATOL, backend="scipy")
 
     runner = roadrunner_for(model, doses, RTOL, ATOL)
 
@@ -121,7 +124,9 @@ def cohort(n, reference_subset):
     table = lognormal_cohort(model, omega2=COHORT_OMEGA2, n=n, seed=2002)
     model.simulate_many(table.iloc[:10], T_END, doses=doses, t_eval=t)  # warm-up
     start = time.perf_counter()
-    result = model.simulate_many(table, T_END, doses=doses, t_eval=t, rtol=RTOL, atol=ATOL)
+    result = model.simulate_many(  # the SciPy backend's stacked blocks (compiled: compiled.py)
+        table, T_END, doses=doses, t_eval=t, rtol=RTOL, atol=ATOL, backend="scipy"
+    )
     mine = time.perf_counter() - start
 
     runner = roadrunner_for(model, doses, RTOL, ATOL)
@@ -407,12 +412,20 @@ def main() -> None:
     parser.add_argument(
         "--skip-pages", action="store_true", help="skip weighing the built book's pages"
     )
+    parser.add_argument(
+        "--skip-compiled", action="store_true", help="skip the compiled backend's benchmarks"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"{'benchmark':58s} {'hemomodels':>10s} {'reference':>10s} unit   ratio")
     single_simulation(50 if args.quick else 300)
     cohort(1000 if args.quick else 10_000, 5 if args.quick else 20)
+    distributed_throughput(record, 10_000 if args.quick else 100_000, omega2=COHORT_OMEGA2)
     widget_latency(6 if args.quick else 12)
+    if not args.skip_compiled:
+        import compiled  # bench/compiled.py, beside this script
+
+        compiled.run_all(sys.modules[__name__], args.quick)
     import_time(3 if args.quick else 7)
     if not args.skip_book:
         book_build()

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
         bibliography,
         clinical,
         cohorts,
+        compiled,
         datasets,
+        distributed,
         explorables,
         files,
         fitting,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
         viz,
         widgets,
     )
+    from .distributed import local_cluster, simulate_cohort
     from .model import Model
     from .result import Result
     from .sbml_import import from_sbml
@@ -68,12 +71,16 @@ __all__ = [
     "TIME",
     "When",
     "from_sbml",
+    "local_cluster",
+    "simulate_cohort",
     # submodules, imported when first used (charts, widgets and SBML need their extras)
     "bibliography",
     "clinical",
     "cohorts",
+    "compiled",
     "explorables",
     "datasets",
+    "distributed",
     "files",
     "fitting",
     "global_sensitivity",
@@ -92,11 +99,14 @@ __all__ = [
 __version__ = "0.2.0"
 
 _LAZY = {
+    # submodules by name, then the functions and classes (names of both are lower case)
+    **{name: (name, None) for name in __all__ if name.islower()},
     "Model": ("model", "Model"),
     "Result": ("result", "Result"),
     "SteadyState": ("steady", "SteadyState"),
     "from_sbml": ("sbml_import", "from_sbml"),
-    **{name: (name, None) for name in __all__ if name.islower() and name != "from_sbml"},
+    "local_cluster": ("distributed", "local_cluster"),
+    "simulate_cohort": ("distributed", "simulate_cohort"),
 }
 
 

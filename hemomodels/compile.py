@@ -27,7 +27,14 @@ from sympy.printing.pycode import PythonCodePrinter
 from .cache import cached
 from .spec import TIME
 
-__all__ = ["SUPPORTED_FUNCTIONS", "CompiledModel", "compile_count", "compile_model", "unsupported"]
+__all__ = [
+    "SUPPORTED_FUNCTIONS",
+    "CompiledModel",
+    "compile_count",
+    "compile_model",
+    "scalar_statements",
+    "unsupported",
+]
 
 #: Functions a right-hand side or an observable may use: each is printed to NumPy, to Python
 #: floats and to SBML. The Jacobian must be made of them too: ``Heaviside`` and ``sign``
@@ -121,6 +128,12 @@ class CompiledModel:
     #: (division by zero, log of a negative number), where the NumPy versions give inf/nan.
     rhs_scalar: Callable[[float, list, list], list] | None = None
     jac_scalar: Callable[[float, list, list], list] | None = None
+    #: The right-hand side in the plain symbols ``t``, ``_y0``, … (states in state-vector
+    #: order) and ``_p0``, … (parameters in parameter-vector order), for code generators
+    #: (:mod:`hemomodels.compiled`).
+    rhs_expressions: tuple[sympy.Expr, ...] = ()
+    n_states: int = 0
+    n_parameters: int = 0
 
 
 def _preamble(
@@ -128,16 +141,42 @@ def _preamble(
 ) -> tuple[list[str], list[sympy.Expr]]:
     """``def name(t, y, p):``, the unpacking of states and parameters, and the common
     subexpressions; returns the lines and the reduced expressions still to be printed."""
-    replacements, reduced = sympy.cse(
-        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
-    )
+    assignments, reduced = _common_subexpressions(expressions, printer)
     lines = [f"def {name}(t, y, p):"]
     if n_states:
         lines.append(f"    {', '.join(f'_y{i}' for i in range(n_states))}, = y")
     if n_parameters:
         lines.append(f"    {', '.join(f'_p{i}' for i in range(n_parameters))}, = p")
-    lines += [f"    {symbol} = {printer.doprint(value)}" for symbol, value in replacements]
-    return lines, list(reduced)
+    lines += [f"    {line}" for line in assignments]
+    return lines, reduced
+
+
+def _common_subexpressions(
+    expressions: Sequence[sympy.Expr], printer
+) -> tuple[list[str], list[sympy.Expr]]:
+    """``_cse0 = ...`` assignments (printed) of the common subexpressions, and the reduced
+    expressions still to be printed."""
+    replacements, reduced = sympy.cse(
+        list(expressions), symbols=sympy.numbered_symbols("_cse"), optimizations="basic"
+    )
+    return [f"{symbol} = {printer.doprint(value)}" for symbol, value in replacements], list(reduced)
+
+
+def scalar_statements(expressions: Sequence[sympy.Expr]) -> tuple[list[str], list[str]]:
+    """Scalar code of ``expressions`` written in the plain symbols ``t``, ``_y0``, ``_y1``, …
+    (states) and ``_p0``, ``_p1``, … (parameters), as in :attr:`CompiledModel.rhs_expressions`:
+    the assignments of the common subexpressions and the printed expressions (Python ``math``
+    functions on floats; also valid numba code).
+
+    Examples
+    --------
+    >>> y0, p0 = sympy.symbols("_y0 _p0")
+    >>> scalar_statements([sympy.exp(-p0 * y0) * y0, sympy.exp(-p0 * y0)])
+    (['_cse0 = math.exp(-_p0*_y0)'], ['_cse0*_y0', '_cse0'])
+    """
+    printer = _FloatPrinter({"fully_qualified_modules": True})
+    lines, reduced = _common_subexpressions(expressions, printer)
+    return lines, [printer.doprint(e) if e != 0 else "0.0" for e in reduced]
 
 
 def _function_source(
@@ -288,6 +327,9 @@ def _compile(
         source=source,
         rhs_scalar=namespace["rhs_scalar"],
         jac_scalar=namespace["jac_scalar"],
+        rhs_expressions=tuple(rhs_plain),
+        n_states=n,
+        n_parameters=m,
     )
     _COMPILATIONS["count"] += 1
     return compiled

@@ -46,6 +46,16 @@ class ModelError(ValueError):
         self.allowed = allowed
         self.unit = unit
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled with its attributes (e.g. raised on a Dask worker, re-raised here).
+        details = {"field": self.field, "value": self.value, "allowed": self.allowed}
+        return (_model_error, (str(self), {**details, "unit": self.unit}))
+
+
+def _model_error(message: str, details: dict[str, Any]) -> ModelError:
+    """A :class:`ModelError` rebuilt from its message and attributes (for unpickling)."""
+    return ModelError(message, **details)
+
 
 def describe_unit(unit: str | None) -> str:
     """Return a readable unit, with ``"1"`` or empty shown as ``dimensionless``.

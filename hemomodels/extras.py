@@ -7,7 +7,9 @@ vl-convert-python (``pip install 'hemomodels[charts]'``), live sliders
 (``hemomodels[widgets]``), model diagrams (:meth:`hemomodels.Model.diagram`) need the
 graphviz package (``hemomodels[diagrams]``) and Graphviz's ``dot`` program (a system package,
 e.g. ``apt-get install graphviz``), and SBML export needs python-libsbml
-(``hemomodels[sbml]``), and global sensitivity analysis needs SALib (``hemomodels[sensitivity]``).
+(``hemomodels[sbml]``), global sensitivity analysis needs SALib (``hemomodels[sensitivity]``),
+and cohorts on a Dask cluster (:mod:`hemomodels.distributed`) need Dask's distributed scheduler
+(``hemomodels[distributed]``).
 Importing one of those modules without its extra raises :class:`MissingExtraError` naming the
 extra to install; ``import hemomodels`` itself always works.
 """
@@ -25,6 +27,7 @@ EXTRAS: dict[str, tuple[str, str]] = {
     "libsbml": ("sbml", "python-libsbml"),
     "SALib": ("sensitivity", "SALib"),
     "graphviz": ("diagrams", "graphviz"),
+    "distributed": ("distributed", "dask[distributed]"),
 }
 
 

@@ -998,9 +998,10 @@ def _solver_stats(record: Any) -> SolverStats:
         time = rules.number(event["time"], f"solver triggered[{i}] time")
         triggered.append((time, str(event["event"])))
     fallbacks = [str(note) for note in _list(record.get("fallbacks", []), "solver fallbacks")]
-    stats = SolverStats(str(record["method"]), **counts, fallbacks=fallbacks, triggered=triggered)
-    for name in set(record) - {"method", *counts, "fallbacks", "triggered"}:
-        setattr(stats, name, record[name])  # any other field (e.g. a cohort's), as written
+    stats = SolverStats(str(record["method"]), fallbacks=fallbacks, triggered=triggered)
+    for name in set(record) - {"method", "fallbacks", "triggered"}:
+        # the counts, checked; any other field (e.g. the backend, a cohort's), as written
+        setattr(stats, name, counts.get(name, record[name]))
     return stats
 
 

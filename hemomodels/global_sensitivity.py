@@ -15,7 +15,8 @@ ranges and apportion the read-out's variation among them:
 
 Samples are drawn and analysed by SALib (Saltelli's scheme for Sobol, Morris trajectories);
 every sample is one virtual patient of :meth:`hemomodels.Model.simulate_many`, so the whole
-design runs through the cohort engine. SALib is an optional extra
+design runs through the cohort engine (or, with ``client=``, in chunks on a Dask cluster:
+:mod:`hemomodels.distributed`). SALib is an optional extra
 (``pip install 'hemomodels[sensitivity]'``).
 
 References
@@ -100,6 +101,7 @@ def _evaluate(
     t_end: float,
     simulate: Mapping[str, Any],
     initial_from: Mapping[str, str] | None,
+    client: Any,
 ) -> dict[str, np.ndarray]:
     import pandas as pd
 
@@ -108,8 +110,10 @@ def _evaluate(
         state = rules.name(state, "initial_from state", list(model.state_names), kind="state")
         name = rules.name(name, "initial_from parameter", problem["names"], kind="parameter")
         table[state] = table[name]
-    cohort = model.simulate_many(table, t_end, **simulate)
-    values = readout(cohort)
+    if client is None:
+        values = readout(model.simulate_many(table, t_end, **simulate))
+    else:
+        values = _on_cluster(model, table, readout, t_end, simulate, client)
     if not isinstance(values, Mapping):
         values = {"read-out": values}
     out = {}
@@ -133,6 +137,24 @@ def _evaluate(
     return out
 
 
+def _on_cluster(
+    model: Model,
+    table: pd.DataFrame,
+    readout: Readout,
+    t_end: float,
+    simulate: Mapping[str, Any],
+    client: Any,
+) -> dict[str, np.ndarray]:
+    """The read-out(s) of every sample, simulated in chunks by
+    :func:`hemomodels.distributed.simulate_cohort` on ``client``."""
+    from .distributed import simulate_cohort
+
+    summary = simulate_cohort(
+        model, table, t_end, readouts={"read-out": readout}, client=client, **simulate
+    )
+    return {name: summary[name].to_numpy() for name in summary.columns[len(table.columns) :]}
+
+
 def sobol_indices(
     model: Model,
     readout: Readout,
@@ -142,6 +164,7 @@ def sobol_indices(
     samples: int = 512,
     seed: int = 0,
     initial_from: Mapping[str, str] | None = None,
+    client: Any = None,
     **simulate: Any,
 ) -> pd.DataFrame:
     """First-order and total Sobol indices of each read-out over the parameter ranges.
@@ -165,8 +188,14 @@ def sobol_indices(
     initial_from : mapping of str to str, optional
         ``{state: parameter}``: states that start at a varied parameter's value (e.g. the
         Friberg cell compartments at ``Circ0``).
+    client : None, "local", str or distributed.Client
+        Where the design's patients are simulated: ``None`` (default) in this process, in one
+        :meth:`~hemomodels.Model.simulate_many` call; otherwise in chunks on a Dask cluster
+        by :func:`hemomodels.distributed.simulate_cohort` (``"local"``: a local cluster
+        started for the call; a scheduler's address; or a connected client). The indices
+        are the same either way.
     **simulate
-        Passed to :meth:`~hemomodels.Model.simulate_many` (``doses``, ``t_eval``, ``y0``, …).
+        Passed to :meth:`~hemomodels.Model.simulate_many` (``doses``, ``t_eval``, …).
 
     Returns
     -------
@@ -200,7 +229,7 @@ def sobol_indices(
         )
     seed = rules.integer(seed, "seed", low=0, unit="1")
     design = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    values = _evaluate(model, problem, design, readout, t_end, simulate, initial_from)
+    values = _evaluate(model, problem, design, readout, t_end, simulate, initial_from, client)
     import pandas as pd
 
     rows = []
@@ -230,13 +259,14 @@ def morris_indices(
     levels: int = 4,
     seed: int = 0,
     initial_from: Mapping[str, str] | None = None,
+    client: Any = None,
     **simulate: Any,
 ) -> pd.DataFrame:
     """Morris elementary-effect screening of each read-out over the parameter ranges.
 
     Parameters
     ----------
-    model, readout, ranges, t_end, seed, initial_from, **simulate
+    model, readout, ranges, t_end, seed, initial_from, client, **simulate
         As for :func:`sobol_indices`.
     trajectories : int
         Number of Morris trajectories (10–10,000); the design has trajectories × (k + 1)
@@ -273,7 +303,7 @@ def morris_indices(
         )
     seed = rules.integer(seed, "seed", low=0, unit="1")
     design = morris_sample.sample(problem, count, num_levels=levels, seed=seed)
-    values = _evaluate(model, problem, design, readout, t_end, simulate, initial_from)
+    values = _evaluate(model, problem, design, readout, t_end, simulate, initial_from, client)
     import pandas as pd
 
     rows = []

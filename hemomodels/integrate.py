@@ -14,6 +14,11 @@ one entry per patient of the block.
 A cohort with state-triggered events (:class:`~hemomodels.When`) is integrated one patient at
 a time (each crossing is located on that patient's own solution) and the patients' results are
 stacked: the parameter stretches of the cohort are cut at every patient's break times.
+
+Each piece between events is solved by the backend named in its
+:class:`~hemomodels.solver.SolverOptions`: SciPy (:func:`~hemomodels.solver.solve`) or the
+compiled backend (:func:`hemomodels.compiled.solve_piece`, every patient of a block on their
+own); everything around the solve (events, infusions, checks, the trajectory) is shared.
 """
 
 from __future__ import annotations
@@ -226,7 +231,7 @@ def integrate(
     >>> round(float(run.states[2, -1]) / 1e8, 3)
     4.0
     """
-    stats = SolverStats(options.method)
+    stats = SolverStats(options.method, backend=options.backend)
     timeline = (t_end, t_eval, events, options)
     columns = dict(columns or {})
     if n_patients is None:
@@ -367,13 +372,19 @@ def _as_block(single: Trajectory) -> Trajectory:
 def _concatenate(blocks: list[Trajectory]) -> Trajectory:
     if len(blocks) == 1:
         return blocks[0]
+    params = [b.params for b in blocks]
+    if not any(p.flags.writeable for p in params):  # constant: broadcast, not copied
+        first = np.concatenate([p[..., :1] for p in params], axis=1)
+        joined = np.broadcast_to(first, (*first.shape[:-1], params[0].shape[-1]))
+    else:
+        joined = np.concatenate(params, axis=1)
     pieces = [
         (start, end, np.concatenate([b.pieces[k][2] for b in blocks], axis=1))
         for k, (start, end, _) in enumerate(blocks[0].pieces)
     ]
     return Trajectory(
         np.concatenate([b.states for b in blocks]),
-        np.concatenate([b.params for b in blocks], axis=1),
+        joined,
         pieces,
         blocks[0].stats,
     )
@@ -483,7 +494,7 @@ def _run(
             reached = grid[: len(solution)]
             _check_domain(solution, reached, positive, n, state_names, options, time_unit)
         elif grid.size > 1:
-            solution = solve(system, state, grid, options, stats, where=where)
+            solution = _solve(system, state, grid, options, stats, where=where)
             _check_domain(solution, grid, positive, n, state_names, options, time_unit)
         else:
             solution = state[None, :]
@@ -506,6 +517,24 @@ def _run(
         return Trajectory(out.T, params_out, pieces, stats)
     states = out.reshape(t_eval.size, n_patients, n).transpose(1, 2, 0)
     return Trajectory(states, params_out, pieces, stats)
+
+
+def _solve(
+    system: System,
+    y0: np.ndarray,
+    grid: np.ndarray,
+    options: SolverOptions,
+    stats: SolverStats,
+    *,
+    where: str,
+) -> np.ndarray:
+    """One piece between events, by the backend of ``options``: the one point where the
+    compiled backend (:mod:`hemomodels.compiled`, imported only when it runs) plugs in."""
+    if options.backend == "compiled":
+        from .compiled import solve_piece
+
+        return solve_piece(system, y0, grid, options, stats, where=where)
+    return solve(system, y0, grid, options, stats, where=where)
 
 
 class _Watch:

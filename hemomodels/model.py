@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import sympy
@@ -23,6 +23,7 @@ import sympy
 from . import declaration, display, rules, steady
 from .cache import cached
 from .compile import CompiledModel, compile_model
+from .compiled import choose_backend
 from .doses import Doses, per_patient_columns, split_conditions
 from .errors import ModelError
 from .integrate import DomainError, Problem, integrate
@@ -31,6 +32,7 @@ from .solver import DEFAULT_MAX_EVALUATIONS, SolverError, SolverOptions
 from .spec import TIME, Flow, Observable, Parameter, State
 from .steady import SteadyState
 from .validation import (
+    check_backend,
     check_cohort_columns,
     check_cohort_table,
     check_conditions,
@@ -79,6 +81,17 @@ class _Built:
 
     kind: type
     args: tuple[Any, ...]
+
+
+class _Plan(NamedTuple):
+    """The checked inputs of one simulation, as the integrator takes them."""
+
+    t_end: float
+    grid: np.ndarray
+    events: tuple[Any, ...]
+    conditions: tuple[Any, ...]
+    options: SolverOptions
+    columns: Mapping[str, np.ndarray] | None
 
 
 def _as_built(value: Any) -> Any:
@@ -588,6 +601,7 @@ class Model:
         atol: float = DEFAULT_ATOL,
         method: str = "LSODA",
         max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+        backend: str = "auto",
     ) -> Result:
         """Simulate one patient from time 0 to ``t_end``.
 
@@ -627,6 +641,13 @@ class Model:
         max_evaluations : int
             Work limit: right-hand-side evaluations allowed per piece between events (>= 100);
             beyond it the simulation stops with a :class:`~hemomodels.ModelError`.
+        backend : {"auto", "scipy", "compiled"}
+            Who integrates: ``"scipy"`` (the SciPy solvers above), ``"compiled"`` (LSODA
+            compiled by numba and numbalsoda, each patient on their own; needs
+            ``pip install "hemomodels[fast]"`` and ``method="LSODA"``, and refuses a
+            :class:`~hemomodels.When`) or ``"auto"`` (compiled when it can, else SciPy,
+            silently). ``result.solver.backend`` says which ran; see
+            :mod:`hemomodels.compiled`.
 
         Returns
         -------
@@ -645,7 +666,17 @@ class Model:
         vector = check_parameters(self, params)
         initial = check_initial(self, y0)
         return self._run(
-            initial, vector, t_end, t_eval, doses, rtol, atol, method, max_evaluations, None
+            initial,
+            vector,
+            t_end,
+            t_eval,
+            doses,
+            rtol,
+            atol,
+            method,
+            max_evaluations,
+            None,
+            backend=backend,
         )
 
     def simulate_many(
@@ -659,6 +690,7 @@ class Model:
         atol: float = DEFAULT_ATOL,
         method: str = "LSODA",
         max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+        backend: str = "auto",
     ) -> Result:
         """Simulate a cohort: one parameter set (row) per patient, integrated together.
 
@@ -677,8 +709,9 @@ class Model:
             defaults. A column that a :class:`~hemomodels.PerPatient` value of the doses
             reads (e.g. each patient's dose) may have any other name; any other unknown
             column is refused.
-        t_end, t_eval, rtol, atol, method, max_evaluations
-            As in :meth:`simulate`.
+        t_end, t_eval, rtol, atol, method, max_evaluations, backend
+            As in :meth:`simulate`. The compiled backend integrates every patient on their
+            own (in parallel threads) rather than in stacked blocks.
         doses : Dose, Schedule, Infusion, ParameterChange, When or iterable of them
             As in :meth:`simulate`, given to every patient. An amount, a parameter value or
             a factor given as ``hm.PerPatient("column")`` is that patient's value in the
@@ -716,11 +749,7 @@ class Model:
         >>> cohort["Conc"].shape
         (3, 401)
         """
-        if isinstance(doses, Iterator):  # read twice below: the columns, then the events
-            doses = tuple(doses)
-        referenced = per_patient_columns(doses)
-        columns = check_cohort_columns(self, params_table, referenced)
-        matrix, initial, _ = check_cohort_table(self, params_table, referenced=referenced)
+        doses, matrix, initial, columns = self._cohort_inputs(params_table, doses)
         return self._run(
             initial,
             matrix,
@@ -733,7 +762,86 @@ class Model:
             max_evaluations,
             matrix.shape[1],
             columns,
+            backend=backend,
         )
+
+    def check_cohort(
+        self,
+        params_table: pd.DataFrame | Mapping[str, Sequence[float]],
+        t_end: float,
+        *,
+        doses: Doses = (),
+        t_eval: Sequence[float] | np.ndarray | None = None,
+        rtol: float = DEFAULT_RTOL,
+        atol: float = DEFAULT_ATOL,
+        method: str = "LSODA",
+        max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+        backend: str = "auto",
+        patients_at_once: int | None = None,
+    ) -> int:
+        """Check a cohort's inputs exactly as :meth:`simulate_many` does, without integrating.
+
+        For work that runs the cohort later or elsewhere (e.g. in chunks on a cluster,
+        :func:`hemomodels.distributed.simulate_cohort`): every problem is reported now, as a
+        :class:`~hemomodels.ModelError` naming the field, the value, the allowed range and
+        the unit.
+
+        Parameters
+        ----------
+        params_table, t_end, doses, t_eval, rtol, atol, method, max_evaluations, backend
+            As in :meth:`simulate_many`.
+        patients_at_once : int, optional
+            Largest number of patients simulated in one call (a chunk), for the check that the
+            output fits in memory; default all of them.
+
+        Returns
+        -------
+        int
+            The number of patients (rows of the table).
+
+        Examples
+        --------
+        >>> import hemomodels as hm
+        >>> model = hm.models.marciniak_czochra_2009()
+        >>> model.check_cohort({"stem_self_renewal": [0.8, 0.9]}, 10.0)
+        2
+        >>> model.check_cohort({"stem_self_renewal": [0.8, 1.9]}, 10.0)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        hemomodels.errors.ModelError: ...parameter 'stem_self_renewal' of patient 1 = 1.9 is...
+        """
+        doses, matrix, initial, columns = self._cohort_inputs(params_table, doses)
+        n_patients = matrix.shape[1]
+        at_once = n_patients
+        if patients_at_once is not None:
+            at_once = min(at_once, rules.integer(patients_at_once, "patients_at_once", low=1))
+        self._plan(
+            matrix,
+            t_end,
+            t_eval,
+            doses,
+            rtol,
+            atol,
+            method,
+            max_evaluations,
+            n_patients,
+            columns,
+            at_once,
+            backend=backend,
+        )
+        return n_patients
+
+    def _cohort_inputs(
+        self, params_table: Any, doses: Any
+    ) -> tuple[Any, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """The doses (an iterator read into a tuple), parameter matrix, initial states and
+        per-patient columns of a cohort table, checked."""
+        if isinstance(doses, Iterator):  # read twice below: the columns, then the events
+            doses = tuple(doses)
+        referenced = per_patient_columns(doses)
+        columns = check_cohort_columns(self, params_table, referenced)
+        matrix, initial, _ = check_cohort_table(self, params_table, referenced=referenced)
+        return doses, matrix, initial, columns
 
     def _run(
         self,
@@ -748,40 +856,26 @@ class Model:
         max_evaluations: Any,
         n_patients: int | None,
         columns: Mapping[str, np.ndarray] | None = None,
+        *,
+        backend: Any = "auto",
     ) -> Result:
         """Check the remaining inputs, integrate, evaluate observables, build the Result
-        (``columns``: a cohort's per-patient columns, for ``PerPatient`` values)."""
-        t_end, grid = check_time(self, t_end, t_eval)
-        if n_patients is not None:
-            columns = dict(columns or {})
-        scheduled, conditions = split_conditions(doses)
-        set_by_conditions = {name for c in conditions for name in (*c.set, *c.scale)}
-        events = check_doses(
-            self,
-            scheduled,
+        (``columns``: a cohort's per-patient columns, for ``PerPatient`` values; ``backend``:
+        as asked for, chosen here)."""
+        plan = self._plan(
+            params,
             t_end,
-            params=params,
-            columns=columns,
-            set_by_conditions=set_by_conditions,
+            t_eval,
+            doses,
+            rtol,
+            atol,
+            method,
+            max_evaluations,
+            n_patients,
+            columns,
+            backend=backend,
         )
-        conditions = check_conditions(self, conditions, columns=columns)
-        stopping = [condition for condition in conditions if condition.stop]
-        if stopping and n_patients is not None:
-            raise ModelError(
-                f"{self.name}: When({stopping[0].describe()}) with stop=True is not allowed in "
-                "a cohort (its patients share one time axis); allowed: stop=False, or "
-                "simulate() each patient on their own.",
-                field="When stop",
-                value=True,
-                allowed="False in a cohort",
-            )
-        options = SolverOptions(
-            check_method(self, method),
-            check_tolerance(self, "rtol", rtol),
-            check_tolerance(self, "atol", atol),
-            check_max_evaluations(self, max_evaluations),
-        )
-        check_output_size(self, n_patients or 1, grid.size)
+        t_end, grid, events, conditions, options, columns = plan
         try:
             run = integrate(
                 self._problem,
@@ -824,6 +918,62 @@ class Model:
                     self.compiled.observe(grid, np.moveaxis(run.states, 1, 0), run.params), 0, 1
                 )
         return Result(self, grid, run.states, observed, run.pieces, run.stats)
+
+    def _plan(
+        self,
+        params: np.ndarray,
+        t_end: Any,
+        t_eval: Any,
+        doses: Any,
+        rtol: Any,
+        atol: Any,
+        method: Any,
+        max_evaluations: Any,
+        n_patients: int | None,
+        columns: Mapping[str, np.ndarray] | None,
+        output_patients: int | None = None,
+        *,
+        backend: Any = "auto",
+    ) -> _Plan:
+        """Every check of a simulation's inputs besides the parameters, initial states and
+        cohort table (checked by the caller): times, doses, conditions, solver options and
+        the output's size (for ``output_patients`` patients, default ``n_patients``)."""
+        t_end, grid = check_time(self, t_end, t_eval)
+        if n_patients is not None:
+            columns = dict(columns or {})
+        scheduled, conditions = split_conditions(doses)
+        set_by_conditions = {name for c in conditions for name in (*c.set, *c.scale)}
+        events = check_doses(
+            self,
+            scheduled,
+            t_end,
+            params=params,
+            columns=columns,
+            set_by_conditions=set_by_conditions,
+        )
+        conditions = check_conditions(self, conditions, columns=columns)
+        stopping = [condition for condition in conditions if condition.stop]
+        if stopping and n_patients is not None:
+            raise ModelError(
+                f"{self.name}: When({stopping[0].describe()}) with stop=True is not allowed in "
+                "a cohort (its patients share one time axis); allowed: stop=False, or "
+                "simulate() each patient on their own.",
+                field="When stop",
+                value=True,
+                allowed="False in a cohort",
+            )
+        options = SolverOptions(
+            check_method(self, method),
+            check_tolerance(self, "rtol", rtol),
+            check_tolerance(self, "atol", atol),
+            check_max_evaluations(self, max_evaluations),
+        )
+        chosen = choose_backend(
+            check_backend(self, backend), options.method, bool(conditions), self.compiled, self.name
+        )
+        options = replace(options, backend=chosen)
+        check_output_size(self, output_patients or n_patients or 1, grid.size)
+        return _Plan(t_end, grid, events, conditions, options, columns)
 
     def _solver_error(
         self, error: SolverError, options: SolverOptions, params: np.ndarray, t_end: float

@@ -63,7 +63,11 @@ MAX_STEPS_PER_OUTPUT = 50_000
 
 @dataclass(frozen=True)
 class SolverOptions:
-    """How to integrate: method, tolerances and the work limit.
+    """How to integrate: method, tolerances, the work limit and the backend.
+
+    ``backend`` is the backend that runs (``"scipy"`` or ``"compiled"``, see
+    :mod:`hemomodels.compiled`), already chosen: integrators other than
+    :func:`hemomodels.integrate.integrate` ignore it.
 
     Examples
     --------
@@ -75,6 +79,7 @@ class SolverOptions:
     rtol: float
     atol: float
     max_evaluations: int = DEFAULT_MAX_EVALUATIONS
+    backend: str = "scipy"
 
 
 @dataclass
@@ -98,6 +103,11 @@ class SolverStats:
         Every fallback taken, in words, e.g. ``"LSODA → BDF on [0, 504] h"``.
     triggered : list of (float, str)
         Every state-triggered event (:class:`~hemomodels.When`): its time and what it did.
+    backend : str
+        The backend that integrated: ``"scipy"`` or ``"compiled"`` (LSODA compiled by numba
+        and numbalsoda, :mod:`hemomodels.compiled`; it counts right-hand-side evaluations
+        only, so ``n_jac`` and ``n_steps`` stay 0, and any patient it handed back to SciPy is
+        in ``fallbacks``).
     triggered_patients : list of int
         For a cohort, the patient of each entry of ``triggered`` (empty for one patient);
         filled by the integrator, not a constructor argument.
@@ -109,6 +119,8 @@ class SolverStats:
     >>> stats = result.solver
     >>> stats.method, stats.n_pieces, stats.fallbacks, stats.n_rhs > 0
     ('LSODA', 1, [], True)
+    >>> stats.backend in ("scipy", "compiled")  # "compiled" with the fast extra installed
+    True
     """
 
     method: str
@@ -118,6 +130,7 @@ class SolverStats:
     n_pieces: int = 0
     fallbacks: list[str] = field(default_factory=list)
     triggered: list[tuple[float, str]] = field(default_factory=list)
+    backend: str = "scipy"
     triggered_patients: list[int] = field(default_factory=list, init=False)
 
     @property

@@ -39,6 +39,7 @@ __all__ = [
     "MAX_OUTPUT_POINTS",
     "MIN_RTOL",
     "TIME_ROUND_OFF",
+    "check_backend",
     "check_cohort_columns",
     "check_cohort_table",
     "check_conditions",
@@ -580,6 +581,22 @@ def check_method(model: Model, method: Any) -> str:
     from .solver import METHODS
 
     return rules.choice(method, "method", METHODS, model=model.name)
+
+
+def check_backend(model: Model, backend: Any) -> str:
+    """The backend must be ``"auto"``, ``"scipy"`` or ``"compiled"`` (see
+    :mod:`hemomodels.compiled`).
+
+    Examples
+    --------
+    >>> import hemomodels as hm
+    >>> model = hm.models.marciniak_czochra_2009()
+    >>> check_backend(model, "scipy")
+    'scipy'
+    """
+    from .compiled import BACKENDS
+
+    return rules.choice(backend, "backend", BACKENDS, model=model.name)
 
 
 def check_tolerance(model: Model, name: str, value: Any) -> float:

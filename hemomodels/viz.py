@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "fit_chart",
+    "interval_chart",
     "points_chart",
     "sobol_chart",
     "STATIC_ENV",
@@ -807,6 +808,113 @@ def sobol_chart(
             alt.layer(bars, whiskers).properties(width=width, height=180, title=panel_title)
         )
     return alt.vconcat(*panels, title=title, description=title)
+
+
+def interval_chart(
+    frame: pd.DataFrame,
+    *,
+    group: str,
+    estimate: str,
+    low: str,
+    high: str,
+    value_title: str,
+    title: str,
+    references: pd.DataFrame | None = None,
+    reference_title: str = "Published",
+    value_domain: tuple[float, float] = (0.0, 100.0),
+    width: int = 360,
+) -> alt.LayerChart:
+    """Estimates with their intervals, one row per group, and published values as ticks.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per group, with the columns named by ``group``, ``estimate``, ``low`` and
+        ``high``.
+    group, estimate, low, high : str
+        Column names: the group shown on the side axis (in words), the estimate and the
+        interval's ends (in the unit of ``value_title``).
+    value_title : str
+        Title of the value axis, in words with its unit.
+    title : str
+        Chart title.
+    references : pandas.DataFrame, optional
+        Published values to compare with: columns ``group`` (the same name as in ``frame``),
+        ``source`` (words, shown in the legend) and ``value``.
+    reference_title : str
+        Legend title of the published values.
+    value_domain : (float, float)
+        Range of the value axis.
+    width : int
+        Width in pixels.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"arm": ["A", "B"], "p": [80.0, 60.0], "lo": [79.0, 59.0],
+    ...                       "hi": [81.0, 61.0]})
+    >>> chart = interval_chart(frame, group="arm", estimate="p", low="lo", high="hi",
+    ...                        value_title="Patients (%)", title="Two arms")
+    >>> [layer["mark"]["type"] for layer in chart.to_dict()["layer"]]
+    ['rule', 'point']
+    """
+    missing = [c for c in (group, estimate, low, high) if c not in frame.columns]
+    if missing:
+        raise ModelError(
+            f"the frame has no column(s) {missing}; allowed: {list(frame.columns)}.",
+            field="frame",
+            value=list(frame.columns),
+        )
+    data = frame[[group, estimate, low, high]].copy()
+    for column in (estimate, low, high):
+        data[column] = _round(data[column].to_numpy(float), 4)
+    order = list(data[group])
+    y = alt.Y(f"{group}:N", title=None, sort=order, axis=alt.Axis(labelLimit=220))
+    scale = alt.Scale(domain=list(value_domain))
+    tooltip = [
+        alt.Tooltip(f"{group}:N", title="Group"),
+        alt.Tooltip(f"{estimate}:Q", title="Estimate", format=".1f"),
+        alt.Tooltip(f"{low}:Q", title="Interval, low", format=".1f"),
+        alt.Tooltip(f"{high}:Q", title="Interval, high", format=".1f"),
+    ]
+    whiskers = (
+        alt.Chart(data)
+        .mark_rule(color="#333333", strokeWidth=2)
+        .encode(
+            y=y,
+            x=alt.X(f"{low}:Q", title=value_title, scale=scale, axis=alt.Axis(tickCount=10)),
+            x2=f"{high}:Q",
+        )
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=90, color=PALETTE[0])
+        .encode(y=y, x=alt.X(f"{estimate}:Q", scale=scale), tooltip=tooltip)
+    )
+    layers = [whiskers, points]
+    if references is not None and len(references):
+        ticks = (
+            alt.Chart(references)
+            .mark_tick(thickness=3, size=22)
+            .encode(
+                y=alt.Y(f"{group}:N", sort=order),
+                x=alt.X("value:Q", scale=scale),
+                color=alt.Color(
+                    "source:N",
+                    title=reference_title,
+                    scale=alt.Scale(range=PALETTE[1:]),
+                    legend=alt.Legend(
+                        orient="bottom", direction="vertical", labelLimit=320, titleLimit=320
+                    ),
+                ),
+                tooltip=[
+                    alt.Tooltip("source:N", title=reference_title),
+                    alt.Tooltip("value:Q", title="Value", format=".1f"),
+                ],
+            )
+        )
+        layers.append(ticks)
+    layered = alt.layer(*layers, title=title, description=title)  # no facets: a LayerChart
+    return cast(alt.LayerChart, layered).properties(width=width, height=alt.Step(44))
 
 
 def fit_chart(

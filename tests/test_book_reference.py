@@ -75,6 +75,9 @@ def test_api_reference_documents_the_public_api():
     expected += ["hemomodels.sbml_import.from_sbml"]
     expected += ["hemomodels.files.save_model", "hemomodels.files.load_result"]
     expected += ["hemomodels.datasets.falz2014_donation", "hemomodels.PerPatient"]
+    expected += ["hemomodels.compiled.warm_up", "hemomodels.distributed.simulate_cohort"]
+    expected += ["hemomodels.clinical.NeutropeniaGrade", "hemomodels.viz.interval_chart"]
+    expected += ["hemomodels.scenarios.chemotherapy.virtual_trial"]
     missing = [name for name in expected if name not in ids]
     assert not missing, f"not in the API reference: {missing}"
 

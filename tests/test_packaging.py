@@ -74,7 +74,7 @@ def test_wheel_holds_licences_types_and_bibliography(dist):
     assert f"Version: {hemomodels.__version__}" in metadata  # the version's one place
     required = re.findall(r"^Requires-Dist: ([A-Za-z0-9_.-]+)[^;\n]*$", metadata, re.M)
     assert sorted(required) == sorted(CORE)  # everything else is an extra
-    for extra in ("charts", "widgets", "diagrams", "sbml", "all"):
+    for extra in ("charts", "widgets", "diagrams", "sbml", "distributed", "all"):
         assert f"Provides-Extra: {extra}" in metadata
 
 
@@ -115,13 +115,17 @@ CHECK_CORE = textwrap.dedent(
         ("widgets", lambda: hm.widgets),
         ("sbml", lambda: hm.models.friberg2002().to_sbml()),
         ("diagrams", lambda: hm.models.friberg2002().diagram()),
+        ("distributed", lambda: hm.simulate_cohort(
+            hm.models.friberg2002(), {"MTT": [90.0]}, 24.0,
+            readouts={"nadir": lambda result: result["ANC"].min(axis=1)})),
     ):
         try:
             attempt()
             report["missing"][label] = None
         except MissingExtraError as error:
             report["missing"][label] = [error.extra, str(error)]
-    report["absent"] = [m for m in ("altair", "ipywidgets", "libsbml", "vl_convert", "graphviz")
+    report["absent"] = [m for m in ("altair", "ipywidgets", "libsbml", "vl_convert", "graphviz",
+                                    "dask", "distributed")
                         if importlib.util.find_spec(m) is not None]
     report["file"] = hm.__file__
     print(json.dumps(report))
@@ -154,6 +158,7 @@ def test_core_wheel_without_extras_imports_and_simulates_every_model(dist, tmp_p
         ("widgets", "widgets"),
         ("sbml", "sbml"),
         ("diagrams", "diagrams"),
+        ("distributed", "distributed"),
     ):
         got = report["missing"][label]
         assert got is not None and got[0] == extra, (label, got)

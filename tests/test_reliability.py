@@ -479,7 +479,8 @@ def _realistic_table(n: int, first: int = 0) -> dict[str, np.ndarray]:
 
 def test_a_hard_block_of_patients_is_integrated_one_by_one(monkeypatch):
     """Make every stacked block fail: each patient is then integrated alone, the fallback is
-    recorded, and the cohort equals the single simulations."""
+    recorded, and the cohort equals the single simulations (SciPy's stacked blocks: the
+    compiled backend has none)."""
     real = solver_module.solve
 
     def fail_when_stacked(system, *args, **kwargs):
@@ -491,7 +492,7 @@ def test_a_hard_block_of_patients_is_integrated_one_by_one(monkeypatch):
     model = hm.models.friberg2002()
     table = _realistic_table(4)
     doses = hm.Schedule("Conc", bolus_concentration(200), 0, 336, 2)
-    cohort = model.simulate_many(table, 700, doses=doses, t_eval=range(0, 701, 20))
+    cohort = model.simulate_many(table, 700, doses=doses, t_eval=range(0, 701, 20), backend="scipy")
     assert any("integrated one by one" in note for note in cohort.solver.fallbacks)
     for patient in range(4):
         alone = model.simulate(
@@ -499,6 +500,7 @@ def test_a_hard_block_of_patients_is_integrated_one_by_one(monkeypatch):
             params={name: values[patient] for name, values in table.items()},
             doses=doses,
             t_eval=range(0, 701, 20),
+            backend="scipy",
         )
         np.testing.assert_allclose(cohort.states[patient], alone.states, rtol=1e-6, atol=1e-8)
 

@@ -1,7 +1,9 @@
 """Clinical read-outs of simulations: nadirs, threshold crossings and cited thresholds.
 
 Generic time-series helpers live in :mod:`hemomodels.clinical.timeseries`; each clinical
-topic (e.g. anaemia, neutropenia) has its own module with its cited constants.
+topic (e.g. anaemia, neutropenia) has its own module with its cited constants. Read-outs of
+whole cohorts (one value per patient, for trial summaries and
+:func:`hemomodels.distributed.simulate_cohort`) are in :mod:`hemomodels.clinical.readouts`.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ from .platelets import (
     PLATELET_RECOVERY_THRESHOLD,
     platelet_grade,
     platelet_recovery_day,
+)
+from .readouts import (
+    EngraftmentDay,
+    FinalValue,
+    Nadir,
+    NadirTime,
+    NeutropeniaGrade,
+    Readout,
+    TimeBelow,
 )
 from .timeseries import (
     Episode,
@@ -81,6 +92,13 @@ __all__ = [
     "peak_after_nadir",
     "recovery_time",
     "time_below",
+    "EngraftmentDay",
+    "FinalValue",
+    "Nadir",
+    "NadirTime",
+    "NeutropeniaGrade",
+    "Readout",
+    "TimeBelow",
     "GRAFT_SOURCES",
     "engraftment_day",
     "engraftment_summary",

@@ -45,6 +45,7 @@ __all__ = [
     "peak_after_nadir",
     "recovery_time",
     "time_below",
+    "time_below_each",
 ]
 
 
@@ -83,18 +84,29 @@ def _series(result: Result, variable: str, patient: int | None) -> tuple[np.ndar
             field="patient",
             value=patient,
         )
+    return result.t, _defined(result, variable, values)
+
+
+def _defined(result: Result, variable: str, values: np.ndarray) -> np.ndarray:
+    """``values`` of ``variable`` (one series, or one row per patient) as floats, refused
+    with a :class:`~hemomodels.ModelError` if any is undefined (NaN)."""
     values = np.asarray(values, dtype=float)
-    undefined = np.flatnonzero(np.isnan(values))
-    if undefined.size:
-        when = number_text(result.t[undefined[0]])
-        raise ModelError(
-            f"{model}: {variable!r} is undefined (NaN) from t = {when} {result.time_unit} "
-            f"({undefined.size} of {values.size} output times), e.g. a fraction of "
-            "compartments that are all empty (0/0); read-outs need a defined series.",
-            field=f"values of {variable!r}",
-            value=float("nan"),
-        )
-    return result.t, values
+    undefined = np.isnan(values)
+    if not undefined.any():
+        return values
+    who = ""
+    if values.ndim == 2:
+        patient = int(np.flatnonzero(undefined.any(axis=1))[0])
+        who, undefined = f" for patient {patient}", undefined[patient]
+    times = np.flatnonzero(undefined)
+    when = number_text(result.t[times[0]])
+    raise ModelError(
+        f"{result.model.name}: {variable!r} is undefined (NaN){who} from t = {when} "
+        f"{result.time_unit} ({times.size} of {undefined.size} output times), e.g. a fraction "
+        "of compartments that are all empty (0/0); read-outs need a defined series.",
+        field=f"values of {variable!r}",
+        value=float("nan"),
+    )
 
 
 def _variable(result: object, variable: object) -> tuple[Result, str]:
@@ -213,16 +225,46 @@ def time_below(
     """
     threshold = _threshold(_check_result(result), variable, threshold)
     t, values = _series(result, variable, patient)
-    total = 0.0
-    for i in range(t.size - 1):
-        v0, v1 = values[i], values[i + 1]
-        width = t[i + 1] - t[i]
-        if v0 < threshold and v1 < threshold:
-            total += width
-        elif v0 < threshold or v1 < threshold:
-            fraction = (threshold - v0) / (v1 - v0)
-            total += width * (fraction if v0 < threshold else 1 - fraction)
-    return float(total)
+    return float(time_below_each(t, values, threshold))
+
+
+def time_below_each(t: np.ndarray, values: np.ndarray, threshold: float) -> np.ndarray:
+    """Time below ``threshold`` of each series: :func:`time_below` on arrays, for many
+    patients at once.
+
+    Between two output times the series is taken as linear, so an interval with both ends
+    below counts whole and one with one end below counts up to the interpolated crossing.
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Output times, shape ``(n_t,)``.
+    values : numpy.ndarray
+        One series ``(n_t,)`` or one per patient ``(n_patients, n_t)``, defined (no NaN).
+    threshold : float
+        In the unit of ``values``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Total time below, in the unit of ``t``: one value per series.
+
+    Examples
+    --------
+    >>> t = np.array([0.0, 1.0, 2.0])
+    >>> time_below_each(t, np.array([[2.0, 0.0, 2.0], [0.0, 0.0, 0.0]]), 1.0).tolist()
+    [1.0, 2.0]
+    """
+    start, end = values[..., :-1], values[..., 1:]
+    starts_below, ends_below = start < threshold, end < threshold
+    with np.errstate(divide="ignore", invalid="ignore"):  # used only where the ends differ
+        crossing = (threshold - start) / (end - start)  # fraction of the interval
+    share = np.where(
+        starts_below & ends_below,
+        1.0,
+        np.where(starts_below, crossing, np.where(ends_below, 1.0 - crossing, 0.0)),
+    )
+    return np.sum(share * np.diff(t), axis=-1)
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,10 @@ __all__ = [
     "daily_values",
     "engraftment_day",
     "engraftment_summary",
+    "first_engrafted_days",
     "graft_failure",
     "graft_source",
+    "on_days",
 ]
 
 #: ANC threshold of neutrophil engraftment, 10⁹ cells/L (500/µL; ``kharfandabaja2021``).
@@ -231,9 +233,41 @@ def daily_values(
     [0.0, 1.0, 2.0, 3.0, 4.0]
     """
     t, values = _series(result, variable, patient)
-    t = t * days_per(_check_result(result).time_unit)
+    return on_days(t, values, _check_result(result).time_unit)
+
+
+def on_days(t: np.ndarray, values: np.ndarray, time_unit: str) -> tuple[np.ndarray, np.ndarray]:
+    """Series read once a day (:func:`daily_values` on arrays, for many patients at once).
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Output times, shape ``(n_t,)``, in ``time_unit``.
+    values : numpy.ndarray
+        One series ``(n_t,)`` or one per patient ``(n_patients, n_t)``.
+    time_unit : str
+        Unit of ``t``, one of :data:`hemomodels.units.TIME_UNITS`.
+
+    Returns
+    -------
+    (days, daily) : tuple of numpy.ndarray
+        The integer days from the first to the last output time, and the values on them
+        (linearly interpolated), shape ``(n_days,)`` or ``(n_patients, n_days)``.
+
+    Examples
+    --------
+    >>> days, daily = on_days(np.array([0.0, 48.0]), np.array([[0.0, 2.0]]), "h")
+    >>> days.tolist(), daily.tolist()
+    ([0.0, 1.0, 2.0], [[0.0, 1.0, 2.0]])
+    """
+    t = t * days_per(time_unit)
     days = np.arange(math.ceil(t[0]), math.floor(t[-1]) + 1, dtype=float)
-    return days, np.interp(days, t, values)
+    if values.ndim == 1:
+        return days, np.interp(days, t, values)
+    daily = np.empty((values.shape[0], days.size))
+    for patient, series in enumerate(values):
+        daily[patient] = np.interp(days, t, series)
+    return days, daily
 
 
 def engraftment_day(
@@ -307,14 +341,45 @@ def first_engrafted_day(
     threshold = rules.number(threshold, "threshold", low=0.0, low_open=True, unit="10^9 cells/L")
     consecutive = rules.integer(consecutive, "consecutive", low=1, unit="days")
     values = rules.series(daily_counts, "daily_counts", low=0.0, unit="10^9 cells/L")
-    if values.min() >= threshold:
-        return None
-    start = int(np.argmin(values))
-    above = values >= threshold
-    for i in range(start, values.size - consecutive + 1):
-        if above[i : i + consecutive].all():
-            return i
-    return None
+    first = first_engrafted_days(values[None, :], threshold, consecutive)[0]
+    return None if np.isnan(first) else int(first)
+
+
+def first_engrafted_days(daily: np.ndarray, threshold: float, consecutive: int) -> np.ndarray:
+    """:func:`first_engrafted_day` of each row of daily counts, for many patients at once.
+
+    Parameters
+    ----------
+    daily : numpy.ndarray
+        Daily counts, shape ``(n_patients, n_days)``, day 0 first, checked (finite, >= 0).
+    threshold : float
+        Level that counts as recovered (inclusive), in the counts' unit.
+    consecutive : int
+        Number of consecutive days required (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The index of each row's engraftment day, NaN where there is none (never below the
+        threshold, or no ``consecutive`` days at or above it on or after the nadir).
+
+    Examples
+    --------
+    >>> daily = np.array([[0.0, 0.6, 0.7, 0.8], [1.0, 1.0, 1.0, 1.0], [0.0, 0.6, 0.1, 0.7]])
+    >>> first_engrafted_days(daily, 0.5, 2).tolist()
+    [1.0, nan, nan]
+    """
+    n_patients, n_days = daily.shape
+    first = np.full(n_patients, np.nan)
+    if n_days < consecutive:
+        return first
+    above = daily >= threshold
+    lasting = np.lib.stride_tricks.sliding_window_view(above, consecutive, axis=1).all(axis=2)
+    after_nadir = np.arange(lasting.shape[1]) >= np.argmin(daily, axis=1)[:, None]
+    candidates = lasting & after_nadir
+    found = candidates.any(axis=1) & (daily.min(axis=1) < threshold)
+    first[found] = np.argmax(candidates[found], axis=1)
+    return first
 
 
 def graft_failure(

@@ -28,9 +28,14 @@ from ..model import Model
 from ..models.friberg2002 import KLOFT2006_OMEGA2, friberg2002, regimen
 from ..models.friberg_platelets import friberg_platelets
 from ..result import Result
-from ..scenarios.chemotherapy import DAY, gcsf_course, regimen_with_delay_rule
+from ..scenarios.chemotherapy import (
+    DAY,
+    LABEL_GRADE4_PERCENT,
+    gcsf_course,
+    regimen_with_delay_rule,
+)
 from ..sensitivity import forward_sensitivities
-from ..viz import sobol_chart
+from ..viz import interval_chart, sobol_chart
 from ..widgets import Choice, Explorable, Panel, Slider, explore
 
 __all__ = [
@@ -47,6 +52,8 @@ __all__ = [
     "one_dose",
     "two_lineages",
     "two_lineages_table",
+    "virtual_trial_chart",
+    "virtual_trial_table",
 ]
 
 
@@ -465,9 +472,16 @@ def _first_cycle_nadir(result: Result) -> dict[str, np.ndarray]:
     }
 
 
-def nadir_drivers(samples: int = 1024, model: Model | None = None) -> pd.DataFrame:
+def nadir_drivers(
+    samples: int = 1024, model: Model | None = None, *, client: Any = None
+) -> pd.DataFrame:
     """Sobol indices of the first-cycle nadir (count and day) after 100 mg/m², over the
     middle 90 % of patients (:func:`patient_ranges`), each property uniform in its range.
+
+    ``client`` runs the virtual patients of the design in chunks on a Dask cluster
+    (``"local"``, a scheduler's address or a client; see
+    :func:`~hemomodels.distributed.simulate_cohort`); the default runs them in this process.
+    The indices are the same either way.
 
     Examples
     --------
@@ -486,6 +500,7 @@ def nadir_drivers(samples: int = 1024, model: Model | None = None) -> pd.DataFra
         initial_from={state: "Circ0" for state in _CELLS},
         doses=regimen(100, cycles=1),
         t_eval=np.arange(0.0, 21 * DAY + 1, 3.0),
+        client=client,
     )
 
 
@@ -539,3 +554,70 @@ def nadir_sensitivities(model: Model | None = None) -> pd.DataFrame:
         {"% change of the nadir count per % change": [float(normalised[n]) for n in names]},
         index=[model.parameter(n).label for n in names],
     )
+
+
+def virtual_trial_chart(table: pd.DataFrame, *, label_regimen: str = "100 mg/m²"):
+    """The fraction of patients reaching grade 4 in each arm of a
+    :func:`~hemomodels.scenarios.chemotherapy.virtual_trial`, with its interval, and the
+    label's figures (:data:`~hemomodels.scenarios.chemotherapy.LABEL_GRADE4_PERCENT`) beside
+    the arm they were measured in (``label_regimen``; no other arm has a checked published
+    rate).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"regimen": ["100 mg/m²"], "patients": [1000],
+    ...     "grade 4 (%)": [80.0], "grade 4, low (%)": [77.4], "grade 4, high (%)": [82.4]})
+    >>> len(virtual_trial_chart(table).to_dict()["layer"])  # interval, estimate, label
+    3
+    """
+    patients = int(table["patients"].iloc[0])
+    references = pd.DataFrame(
+        [
+            {"regimen": label_regimen, "source": f"Docetaxel label, {who}", "value": value}
+            for who, value in LABEL_GRADE4_PERCENT.items()
+        ]
+    )
+    return interval_chart(
+        table,
+        group="regimen",
+        estimate="grade 4 (%)",
+        low="grade 4, low (%)",
+        high="grade 4, high (%)",
+        value_title="Patients reaching grade 4 neutropenia (%)",
+        title=f"Virtual trial, {patients:,} patients per arm, four 21-day cycles",
+        references=references[references["regimen"].isin(table["regimen"])],
+        reference_title="Published (checked for 100 mg/m² only)",
+    )
+
+
+def virtual_trial_table(table: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`~hemomodels.scenarios.chemotherapy.virtual_trial` table as a reader reads it:
+    percentages with their intervals in words, one row per arm.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"regimen": ["100 mg/m²"], "patients": [1000],
+    ...     "grade 4 (%)": [80.04], "grade 4, low (%)": [77.4], "grade 4, high (%)": [82.46],
+    ...     "grade 3 or 4 (%)": [95.0], "grade 3 or 4, low (%)": [93.5],
+    ...     "grade 3 or 4, high (%)": [96.2], "median nadir (10⁹/L)": [0.21]})
+    >>> virtual_trial_table(table).iloc[0, 0]
+    '80.0 (77.4–82.5)'
+    """
+
+    def percent(label: str) -> pd.Series:
+        return table.apply(
+            lambda row: (
+                f"{row[f'{label} (%)']:.1f} "
+                f"({row[f'{label}, low (%)']:.1f}–{row[f'{label}, high (%)']:.1f})"
+            ),
+            axis=1,
+        )
+
+    return pd.DataFrame(
+        {
+            "Dose": table["regimen"],
+            "Grade 4, % of patients (95 % interval)": percent("grade 4"),
+            "Grade 3 or 4, % of patients (95 % interval)": percent("grade 3 or 4"),
+            "Median nadir (10⁹/L)": table["median nadir (10⁹/L)"].round(2),
+        }
+    ).set_index("Dose")

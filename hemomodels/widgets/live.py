@@ -177,7 +177,8 @@ class _Rendered:
     def _repr_mimebundle_(self, include=None, exclude=None) -> Any:
         import altair as alt
 
-        return alt.renderers.get()({"$schema": alt.SCHEMA_URL, **self.spec})
+        render = alt.renderers.get()
+        return render({"$schema": alt.SCHEMA_URL, **self.spec}) if render else None
 
 
 def _readout(description: str, summary: dict[str, str]) -> str:
