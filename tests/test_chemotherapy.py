@@ -444,8 +444,9 @@ def small_trial():
 
 
 def test_the_virtual_trial_counts_the_patients_of_a_direct_cohort_simulation(small_trial):
-    """Each arm's counts equal the same patients simulated at once by simulate_many and graded
-    here from the ANC threshold (an independent path), and the median nadir too."""
+    """Each arm's counts equal the same patients simulated at once by simulate_many at a far
+    tighter tolerance and graded here from the ANC threshold (an independent path): the
+    trial's looser tolerance changes no patient's grade. The median nadir agrees to 1e-5."""
     from hemomodels.models.friberg2002 import KLOFT2006_OMEGA2, at_baseline
 
     model = hm.models.friberg2002("docetaxel_kloft2006")
@@ -453,11 +454,13 @@ def test_the_virtual_trial_counts_the_patients_of_a_direct_cohort_simulation(sma
     table = at_baseline({name: drawn[name].to_numpy() for name in drawn.columns})
     t_eval = np.linspace(0.0, 98 * DAY, 98 * 4 + 1)
     for row, doses in zip(small_trial.itertuples(), plans.TRIAL_REGIMENS.values(), strict=True):
-        worst = model.simulate_many(table, 98 * DAY, doses=doses, t_eval=t_eval)["ANC"].min(1)
+        worst = model.simulate_many(
+            table, 98 * DAY, doses=doses, t_eval=t_eval, rtol=1e-10, atol=1e-13
+        )["ANC"].min(1)
         assert small_trial.loc[row.Index, "grade 4 (patients)"] == int(np.sum(worst < 0.5))
         assert small_trial.loc[row.Index, "grade 3 or 4 (patients)"] == int(np.sum(worst < 1.0))
         assert small_trial.loc[row.Index, "median nadir (10⁹/L)"] == pytest.approx(
-            np.median(worst), rel=1e-9
+            np.median(worst), rel=1e-5
         )
 
 
