@@ -1,8 +1,8 @@
 """Benchmarks of the compiled backend (hemomodels.compiled: numba + numbalsoda's LSODA, each
 patient on their own) against libroadrunner, called by ``bench/run.py``.
 
-Nothing runs at import. Every function takes ``bench``, the namespace of ``bench/run.py``
-(the running script), for its helpers and settings: ``record`` stores and prints a row,
+Nothing runs at import. Every function takes ``bench``, the helpers and settings of
+``bench/run.py`` passed by name: ``record`` stores and prints a row,
 ``median_time`` times a callable, ``roadrunner_for`` builds a libroadrunner simulator of a model
 and its doses, ``relative_error`` compares trajectories, and ``T_END``, ``N_OUT``, ``RTOL``,
 ``ATOL`` and ``COHORT_OMEGA2`` set the benchmark cohort. :func:`run_all` runs them all.
@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -75,7 +75,7 @@ def _cell_error(bench, model, table, doses, t, result, picks, t_end: float) -> f
 
 
 # ------------------------------------------------------------------------------ benchmarks
-def single_simulation(bench: ModuleType, repeats: int) -> None:
+def single_simulation(bench: SimpleNamespace, repeats: int) -> None:
     """(a) One Friberg simulation of 504 h, compiled backend versus libroadrunner."""
     model = hm.models.friberg2002()
     doses = [hm.Dose(0.0, "Conc", bolus_concentration(200))]
@@ -97,7 +97,7 @@ def single_simulation(bench: ModuleType, repeats: int) -> None:
     )
 
 
-def cohort(bench: ModuleType, n: int, reference_subset: int) -> None:
+def cohort(bench: SimpleNamespace, n: int, reference_subset: int) -> None:
     """(b) The benchmark cohort (as ``cohort()`` of run.py) by the compiled backend: time
     versus the libroadrunner loop, accuracy of the cell counts, and the floor (the compiled
     right-hand side alone, evaluated as often as LSODA needed)."""
@@ -198,7 +198,7 @@ def _rhs_floor(model, result, table) -> float:
     return time.perf_counter() - start
 
 
-def chemotherapy_cohort(bench: ModuleType, n: int, reference_subset: int) -> None:
+def chemotherapy_cohort(bench: SimpleNamespace, n: int, reference_subset: int) -> None:
     """(c) The chemotherapy chapter's cohort (docetaxel, Kloft 2006 variability, 100 mg/m²
     every 21 days four times, 98 days, four outputs a day), compiled backend at the loosest
     tolerance whose cell counts meet the accuracy target, versus the libroadrunner loop at the
@@ -244,7 +244,7 @@ _WARM_UP = (
 )
 
 
-def warm_up(bench: ModuleType) -> None:
+def warm_up(bench: SimpleNamespace) -> None:
     """(d) A fresh process's import, code generation and compilation (empty cache) and first
     simulation, then the same in a second fresh process that loads from the cache."""
     with tempfile.TemporaryDirectory(prefix="hemomodels-bench-cache-") as cache:
@@ -269,7 +269,7 @@ def warm_up(bench: ModuleType) -> None:
             )
 
 
-def run_all(bench: ModuleType, quick: bool) -> None:
+def run_all(bench: SimpleNamespace, quick: bool) -> None:
     """Every benchmark of the compiled backend (fewer repeats and patients if ``quick``)."""
     single_simulation(bench, 50 if quick else 300)
     cohort(bench, 1000 if quick else 10_000, 5 if quick else 20)

@@ -30,6 +30,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import types
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -425,7 +426,20 @@ def main() -> None:
     if not args.skip_compiled:
         import compiled  # bench/compiled.py, beside this script
 
-        compiled.run_all(sys.modules[__name__], args.quick)
+        # this script's settings and helpers, passed by name (Dask's worker start-up can
+        # replace sys.modules["__main__"], so the module is not looked up there)
+        shared = types.SimpleNamespace(
+            record=record,
+            median_time=median_time,
+            roadrunner_for=roadrunner_for,
+            relative_error=relative_error,
+            T_END=T_END,
+            N_OUT=N_OUT,
+            RTOL=RTOL,
+            ATOL=ATOL,
+            COHORT_OMEGA2=COHORT_OMEGA2,
+        )
+        compiled.run_all(shared, args.quick)
     import_time(3 if args.quick else 7)
     if not args.skip_book:
         book_build()
