@@ -586,7 +586,7 @@ def virtual_trial_chart(table: pd.DataFrame, *, label_regimen: str = "100 mg/m²
         value_title="Patients reaching grade 4 neutropenia (%)",
         title=f"Virtual trial, {patients:,} patients per arm, four 21-day cycles",
         references=references[references["regimen"].isin(table["regimen"])],
-        reference_title="Published (checked for 100 mg/m² only)",
+        reference_title="Published rate, 100 mg/m²",
     )
 
 
